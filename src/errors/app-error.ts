@@ -1,0 +1,18 @@
+import type { ErrorCode } from './catalogue.js';
+
+/**
+ * The one error type of the service: a stable code from the catalogue and a human-readable
+ * detail for this occurrence. Thrown by the domain and the data layer; turned into
+ * problem+json by the central error handler.
+ */
+export class AppError extends Error {
+  override readonly name = 'AppError';
+
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${code}: ${detail}`, options);
+  }
+}

@@ -1,0 +1,34 @@
+import type { VersionCondition } from '../domain/users-service.js';
+
+// ETags and the conditional request headers that use them (RFC 9110 §8.8.3, §13.1).
+// A user's ETag is its version number as a strong entity tag, e.g. "3".
+
+export function etagOf(version: number): string {
+  return `"${version}"`;
+}
+
+/** The entity tags listed in an If-Match / If-None-Match value ("*" is handled by callers). */
+function listedTags(header: string): { weak: boolean; version: number | null }[] {
+  return [...header.matchAll(/(W\/)?"([^"]*)"/g)].map((match) => ({
+    weak: match[1] !== undefined,
+    version: /^[1-9]\d{0,15}$/.test(match[2] ?? '') ? Number(match[2]) : null,
+  }));
+}
+
+/**
+ * If-Match as a condition for the domain. Strong comparison: weak or foreign tags match no
+ * version, so a request carrying only those fails its precondition instead of being ignored.
+ */
+export function ifMatchCondition(header: string | undefined): VersionCondition | undefined {
+  if (header === undefined || header.trim() === '') return undefined;
+  if (header.trim() === '*') return { any: true };
+  const versions = listedTags(header).flatMap((tag) => (!tag.weak && tag.version !== null ? [tag.version] : []));
+  return { versions };
+}
+
+/** If-None-Match uses weak comparison: W/"3" and "3" both match version 3. */
+export function ifNoneMatchHits(header: string | undefined, version: number): boolean {
+  if (header === undefined) return false;
+  if (header.trim() === '*') return true;
+  return listedTags(header).some((tag) => tag.version === version);
+}

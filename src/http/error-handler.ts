@@ -1,0 +1,28 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from '../logger.js';
+import { AppError } from '../errors/app-error.js';
+import { toProblem } from './problem.js';
+
+/** The one place where anything thrown becomes an application/problem+json response. */
+export function errorHandler(logger: Logger, bodyLimitBytes: number): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const problem = toProblem(error, req.originalUrl.split('?')[0] ?? req.path, bodyLimitBytes);
+    if (problem.status >= 500) {
+      // The full error (a stack, a driver message, a response that broke the contract) goes to
+      // the log only.
+      logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
+    } else {
+      logger.debug({ code: problem.body.code, method: req.method, path: req.path }, error instanceof AppError ? error.message : 'rejected');
+    }
+    res.status(problem.status).set(problem.headers).type('application/problem+json').json(problem.body);
+  };
+}
+
+/** Whatever no route answered: a problem, never Express's HTML page. */
+export const routeNotFound: RequestHandler = (_req, _res, next) => {
+  next(new AppError('ROUTE_NOT_FOUND', 'No operation of this API has that path.'));
+};

@@ -1,0 +1,54 @@
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { LegacyDelete, LegacyListUsersQuery, LegacyUpdate, NewUser, User } from '../contract.js';
+import type { UsersService } from '../domain/users-service.js';
+import { toUser } from './user-view.js';
+
+/** When the tutorial's routes were deprecated: 2026-11-25T00:00:00Z (RFC 9745 wants a date). */
+export const DEPRECATED_AT = Date.UTC(2026, 10, 25) / 1000;
+const TUTORIAL_PATHS = new Set(['/user', '/register', '/delete']);
+
+/**
+ * Marks every response of a tutorial route, errors included, as deprecated (RFC 9745) and
+ * points to its successor. Installed before body parsing and validation so that a 400, 413 or
+ * 415 carries it too.
+ */
+export const deprecationHeaders: RequestHandler = (req, res, next) => {
+  if (TUTORIAL_PATHS.has(req.path)) {
+    res.set('Deprecation', `@${DEPRECATED_AT}`).set('Link', '</users>; rel="successor-version"');
+  }
+  next();
+};
+
+/**
+ * The Flask tutorial's four routes with its bodies, made safe: the spec admits only the listed
+ * fields with string values, and the domain builds every database filter itself.
+ */
+export function tutorialRoutes(users: UsersService): Router {
+  const router = Router();
+
+  router.get('/user', async (req: Request<object, User[], unknown, LegacyListUsersQuery>, res: Response<User[]>) => {
+    res.json((await users.legacyList(req.query.email)).map(toUser));
+  });
+
+  router.post('/register', async (req: Request<object, User | string, NewUser>, res: Response<User | string>) => {
+    const created = await users.register(req.body);
+    res.status(201).location(`/users/${created.id}`);
+    // The tutorial answered "<name> -> <email>" as text; JSON is the default.
+    if (req.accepts(['application/json', 'text/plain']) === 'text/plain') {
+      res.type('text/plain').send(`${created.name} -> ${created.email}`);
+      return;
+    }
+    res.json(toUser(created));
+  });
+
+  router.patch('/user', async (req: Request<object, User, LegacyUpdate>, res: Response<User>) => {
+    res.json(toUser(await users.legacyUpdate(req.body)));
+  });
+
+  router.delete('/delete', async (req: Request<object, unknown, LegacyDelete>, res: Response) => {
+    await users.legacyRemove(req.body.email);
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,5 @@
+import { fileURLToPath } from 'node:url';
+
+// The contract the validator enforces. This file compiles to dist/src/spec-path.js, two levels
+// below the project root, so the same relative URL works for the compiled server and its tests.
+export const specPath = fileURLToPath(new URL('../../openapi/openapi.yaml', import.meta.url));

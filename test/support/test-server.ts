@@ -1,0 +1,58 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { Db } from 'mongodb';
+import { createApp } from '../../src/app.js';
+import { connectDatabase, type DatabaseConnection } from '../../src/data/mongo-connection.js';
+import { UsersRepository } from '../../src/data/users-repository.js';
+import { UsersService } from '../../src/domain/users-service.js';
+import { createLogger } from '../../src/logger.js';
+
+export type TestServer = {
+  baseUrl: string;
+  db: Db;
+  repository: UsersRepository;
+  close(): Promise<void>;
+};
+
+/** The database the test runner started (scripts/run-tests.ts) or the one the caller points at. */
+export function testDatabaseUri(): string {
+  const uri = process.env.MONGODB_URI;
+  if (!uri) throw new Error('MONGODB_URI is not set: run the tests with `npm test`, which starts a database.');
+  return uri;
+}
+
+/** A fresh database of its own for one test file, so files can run in parallel. */
+export async function connectTestDatabase(label: string): Promise<DatabaseConnection> {
+  const dbName = `test_${label.replace(/\W/g, '_')}_${randomBytes(4).toString('hex')}`;
+  const uri = new URL(testDatabaseUri());
+  uri.pathname = `/${dbName}`;
+  return connectDatabase({ uri: uri.toString(), dbName, timeoutMs: 10_000 });
+}
+
+/**
+ * The real application on a real HTTP port (0: a free one) over the real database, with
+ * response validation on, so any response that breaks the contract fails the test that got it.
+ */
+export async function startTestServer(label: string): Promise<TestServer> {
+  const connection = await connectTestDatabase(label);
+  const repository = new UsersRepository(connection.db);
+  await repository.ensureIndexes();
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const app = createApp({ users: new UsersService(repository), logger, validateResponses: true });
+  const server: Server = await new Promise((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    db: connection.db,
+    repository,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await connection.db.dropDatabase();
+      await connection.close();
+    },
+  };
+}

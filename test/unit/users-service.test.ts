@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { beforeEach, describe, it } from 'node:test';
+import { decodeCursor } from '../../src/domain/cursor.js';
+import { LEGACY_LIST_LIMIT, UsersService } from '../../src/domain/users-service.js';
+import type { UserChanges, UserRecord, UsersStore } from '../../src/domain/users-store.js';
+import { AppError } from '../../src/errors/app-error.js';
+
+/**
+ * An in-memory store for the service's rules alone. The real repository and its database are
+ * exercised by the integration tests; this fake only keeps records and versions.
+ */
+class MemoryStore implements UsersStore {
+  records: UserRecord[] = [];
+  private next = 0;
+
+  async insert(user: { name: string; email: string }): Promise<UserRecord> {
+    const id = (++this.next).toString(16).padStart(24, '0');
+    const record = { id, ...user, createdAt: 't0', updatedAt: 't0', version: 1 };
+    this.records.push(record);
+    return record;
+  }
+  async findById(id: string) {
+    return this.records.find((r) => r.id === id) ?? null;
+  }
+  async list(query: { afterId?: string; limit: number }) {
+    return this.records.filter((r) => query.afterId === undefined || r.id > query.afterId).slice(0, query.limit);
+  }
+  async updateById(id: string, changes: UserChanges, expected?: number[]) {
+    const record = this.records.find((r) => r.id === id && (!expected || expected.includes(r.version)));
+    if (!record) return null;
+    Object.assign(record, changes, { version: record.version + 1 });
+    return record;
+  }
+  async updateByEmail(email: string, changes: UserChanges) {
+    const record = this.records.find((r) => r.email === email);
+    return record ? this.updateById(record.id, changes) : null;
+  }
+  async deleteById(id: string, expected?: number[]) {
+    const before = this.records.length;
+    this.records = this.records.filter((r) => !(r.id === id && (!expected || expected.includes(r.version))));
+    return this.records.length < before;
+  }
+  async deleteByEmail(email: string) {
+    const record = this.records.find((r) => r.email === email);
+    return record ? this.deleteById(record.id) : false;
+  }
+}
+
+const rejectsWith = (code: string) => (error: unknown) => error instanceof AppError && error.code === code;
+
+describe('UsersService', () => {
+  let store: MemoryStore;
+  let service: UsersService;
+  beforeEach(() => {
+    store = new MemoryStore();
+    service = new UsersService(store);
+  });
+
+  it('when a user registers with a padded name, then the name is stored trimmed', async () => {
+    const user = await service.register({ name: '  superman  ', email: 'super@gmail.com' });
+    assert.equal(user.name, 'superman');
+  });
+
+  describe('list', () => {
+    it('when more users exist than the limit, then a cursor leads to exactly the rest', async () => {
+      for (let i = 0; i < 5; i++) await service.register({ name: `u${i}`, email: `u${i}@x.io` });
+      const first = await service.list({ limit: 2 });
+      assert.deepEqual(first.items.map((u) => u.name), ['u0', 'u1']);
+      assert.ok(first.nextCursor);
+      assert.equal(decodeCursor(first.nextCursor), first.items[1]?.id);
+      const second = await service.list({ limit: 2, cursor: first.nextCursor });
+      const third = await service.list({ limit: 2, cursor: second.nextCursor ?? '' });
+      assert.deepEqual([...second.items, ...third.items].map((u) => u.name), ['u2', 'u3', 'u4']);
+      assert.equal(third.nextCursor, null);
+    });
+
+    it('when the users fill the last page exactly, then nextCursor is null', async () => {
+      for (let i = 0; i < 2; i++) await service.register({ name: `u${i}`, email: `u${i}@x.io` });
+      assert.equal((await service.list({ limit: 2 })).nextCursor, null);
+    });
+
+    it(`when the tutorial list is asked for, then at most ${LEGACY_LIST_LIMIT} users come back`, async () => {
+      for (let i = 0; i < LEGACY_LIST_LIMIT + 3; i++) await service.register({ name: `u${i}`, email: `u${i}@x.io` });
+      assert.equal((await service.legacyList()).length, LEGACY_LIST_LIMIT);
+    });
+  });
+
+  describe('update', () => {
+    it('when the patch is empty, then nothing changes and the version stays', async () => {
+      const user = await service.register({ name: 'a', email: 'a@x.io' });
+      const same = await service.update(user.id, {});
+      assert.equal(same.version, 1);
+    });
+
+    it('when the patch is empty and If-Match is stale, then PRECONDITION_FAILED', async () => {
+      const user = await service.register({ name: 'a', email: 'a@x.io' });
+      await assert.rejects(service.update(user.id, {}, { versions: [9] }), rejectsWith('PRECONDITION_FAILED'));
+    });
+
+    it('when If-Match is stale, then PRECONDITION_FAILED and nothing changes', async () => {
+      const user = await service.register({ name: 'a', email: 'a@x.io' });
+      await assert.rejects(service.update(user.id, { name: 'b' }, { versions: [2] }), rejectsWith('PRECONDITION_FAILED'));
+      assert.equal((await service.get(user.id)).name, 'a');
+    });
+
+    it('when If-Match is current, then the change applies and the version grows', async () => {
+      const user = await service.register({ name: 'a', email: 'a@x.io' });
+      const updated = await service.update(user.id, { name: ' b ' }, { versions: [1] });
+      assert.equal(updated.name, 'b');
+      assert.equal(updated.version, 2);
+    });
+
+    it('when the user does not exist, then USER_NOT_FOUND even with If-Match', async () => {
+      await assert.rejects(service.update('f'.repeat(24), { name: 'b' }, { versions: [1] }), rejectsWith('USER_NOT_FOUND'));
+      await assert.rejects(service.update('f'.repeat(24), {}), rejectsWith('USER_NOT_FOUND'));
+    });
+  });
+
+  describe('remove', () => {
+    it('when If-Match is stale, then PRECONDITION_FAILED and the user stays', async () => {
+      const user = await service.register({ name: 'a', email: 'a@x.io' });
+      await assert.rejects(service.remove(user.id, { versions: [5] }), rejectsWith('PRECONDITION_FAILED'));
+      assert.equal(store.records.length, 1);
+    });
+
+    it('when the user does not exist, then USER_NOT_FOUND', async () => {
+      await assert.rejects(service.remove('f'.repeat(24)), rejectsWith('USER_NOT_FOUND'));
+    });
+  });
+
+  describe('tutorial routes', () => {
+    it('when no user has the email, then update and delete say USER_NOT_FOUND', async () => {
+      await assert.rejects(service.legacyUpdate({ query: { email: 'no@x.io' }, payload: { name: 'x' } }), rejectsWith('USER_NOT_FOUND'));
+      await assert.rejects(service.legacyRemove('no@x.io'), rejectsWith('USER_NOT_FOUND'));
+    });
+  });
+});
