@@ -30,7 +30,8 @@ export function createApp({ users, logger, validateResponses }: AppDependencies)
     express.json({
       limit: BODY_LIMIT_BYTES,
       type: ['application/json', 'application/merge-patch+json'],
-      strict: true,
+      // Any JSON text parses (a bare string too); the contract then says what shape it must have.
+      strict: false,
     }),
   );
   app.use(openApiValidation({ validateResponses }));

@@ -1,8 +1,9 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-/** JSON lines on stdout. Bodies are never logged: they carry names and emails. */
-export function createLogger(level: string): Logger {
-  return pino({ level, base: { service: 'users-api' } });
+/** JSON lines on stdout (or the given stream). Bodies are never logged: they carry names and emails. */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = { level, base: { service: 'users-api' } };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     });
     server.closeIdleConnections();
   };
-  process.once('SIGTERM', shutdown).once('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown).on('SIGINT', shutdown);
 }
 
 main().catch((error: unknown) => {

@@ -10,7 +10,12 @@ export function errorHandler(logger: Logger, bodyLimitBytes: number): ErrorReque
       next(error);
       return;
     }
-    const problem = toProblem(error, req.originalUrl.split('?')[0] ?? req.path, bodyLimitBytes);
+    const problem = toProblem(error, {
+      instance: req.originalUrl.split('?')[0] ?? req.path,
+      bodyLimitBytes,
+      // A body is framed by Transfer-Encoding or a non-zero Content-Length.
+      hasBody: req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0,
+    });
     if (problem.status >= 500) {
       // The full error (a stack, a driver message, a response that broke the contract) goes to
       // the log only.

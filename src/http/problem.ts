@@ -64,7 +64,8 @@ const DETAILS: Partial<Record<ErrorCode, string>> = {
  * Turns anything thrown while handling a request into an RFC 9457 problem. Only messages the
  * service wrote itself reach the client: unknown errors become a bare INTERNAL_ERROR.
  */
-export function toProblem(error: unknown, instance: string, bodyLimitBytes: number): ProblemResponse {
+export function toProblem(error: unknown, request: { instance: string; bodyLimitBytes: number; hasBody: boolean }): ProblemResponse {
+  const { instance, bodyLimitBytes } = request;
   const respond = (code: ErrorCode, detail: string, extra?: Partial<Problem>, headers: Record<string, string> = {}): ProblemResponse => ({
     status: errorCatalogue[code].status,
     body: build(code, detail, instance, extra),
@@ -95,7 +96,14 @@ export function toProblem(error: unknown, instance: string, bodyLimitBytes: numb
       const allow = error.headers?.Allow ?? '';
       return respond(code, `This path accepts ${allow || 'other methods'}.`, {}, allow ? { Allow: allow } : {});
     }
-    if (code === 'UNSUPPORTED_MEDIA_TYPE') return respond(code, `${error.message}.`.replace(/^./, (c) => c.toUpperCase()));
+    if (code === 'UNSUPPORTED_MEDIA_TYPE') {
+      // With no body at all there is no media type to refuse: what is missing is the body.
+      if (!request.hasBody) {
+        const issues: ValidationIssue[] = [{ in: 'body', path: '', message: 'is required: send a JSON body' }];
+        return respond('VALIDATION_FAILED', describe(issues), { errors: issues });
+      }
+      return respond(code, `${error.message}.`.replace(/^./, (c) => c.toUpperCase()));
+    }
     if (code) return respond(code, DETAILS[code] ?? error.message);
   }
 

@@ -91,6 +91,16 @@ describe('POST /users', () => {
     });
   }
 
+  it('when no body is sent at all, then 400 saying a JSON body is required', async () => {
+    const problem = assertProblem(await call('POST', '/users'), 400, 'VALIDATION_FAILED');
+    assert.deepEqual(problem.errors, [{ in: 'body', path: '', message: 'is required: send a JSON body' }]);
+  });
+
+  it('when the body is JSON but not an object, then 400 VALIDATION_FAILED (not MALFORMED_JSON)', async () => {
+    const problem = assertProblem(await call('POST', '/users', { body: '"x"', headers: { 'content-type': 'application/json' } }), 400, 'VALIDATION_FAILED');
+    assert.equal(problem.errors?.[0]?.in, 'body');
+  });
+
   it('when the body is not JSON, then 400 MALFORMED_JSON', async () => {
     assertProblem(await call('POST', '/users', { body: '{"name": ', headers: { 'content-type': 'application/json' } }), 400, 'MALFORMED_JSON');
   });

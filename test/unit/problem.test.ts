@@ -6,6 +6,7 @@ import { errorCatalogue, type ErrorCode } from '../../src/errors/catalogue.js';
 import { toProblem } from '../../src/http/problem.js';
 
 const LIMIT = 16384;
+const ctx = (instance: string, hasBody = true) => ({ instance, bodyLimitBytes: LIMIT, hasBody });
 
 function bodyParserError(type: string, status: number): Error {
   return Object.assign(new Error(`raw parser message for ${type}`), { type, status });
@@ -14,7 +15,7 @@ function bodyParserError(type: string, status: number): Error {
 describe('error mapping to problem+json', () => {
   for (const code of Object.keys(errorCatalogue) as ErrorCode[]) {
     it(`when the domain throws ${code}, then the status and title come from the catalogue`, () => {
-      const problem = toProblem(new AppError(code, 'what happened'), '/users', LIMIT);
+      const problem = toProblem(new AppError(code, 'what happened'), ctx('/users'));
       assert.equal(problem.status, errorCatalogue[code].status);
       assert.deepEqual(problem.body, {
         type: `/problems/${code.toLowerCase().replaceAll('_', '-')}`,
@@ -28,21 +29,21 @@ describe('error mapping to problem+json', () => {
   }
 
   it('when the body is not JSON, then 400 MALFORMED_JSON without the parser message', () => {
-    const problem = toProblem(bodyParserError('entity.parse.failed', 400), '/users', LIMIT);
+    const problem = toProblem(bodyParserError('entity.parse.failed', 400), ctx('/users'));
     assert.equal(problem.status, 400);
     assert.equal(problem.body.code, 'MALFORMED_JSON');
     assert.doesNotMatch(JSON.stringify(problem.body), /raw parser message/);
   });
 
   it('when the body is over the limit, then 413 PAYLOAD_TOO_LARGE stating the limit', () => {
-    const problem = toProblem(bodyParserError('entity.too.large', 413), '/users', LIMIT);
+    const problem = toProblem(bodyParserError('entity.too.large', 413), ctx('/users'));
     assert.equal(problem.status, 413);
     assert.equal(problem.body.code, 'PAYLOAD_TOO_LARGE');
     assert.match(problem.body.detail ?? '', /16384 bytes/);
   });
 
   it('when the charset is not UTF-8, then 415', () => {
-    assert.equal(toProblem(bodyParserError('charset.unsupported', 415), '/users', LIMIT).status, 415);
+    assert.equal(toProblem(bodyParserError('charset.unsupported', 415), ctx('/users')).status, 415);
   });
 
   it('when the validator rejects a request, then 400 lists every issue with where it is', () => {
@@ -55,7 +56,7 @@ describe('error mapping to problem+json', () => {
         { path: '/params/id', message: 'must match pattern', errorCode: 'pattern.openapi.validation' },
       ],
     });
-    const problem = toProblem(error, '/users', LIMIT);
+    const problem = toProblem(error, ctx('/users'));
     assert.equal(problem.status, 400);
     assert.equal(problem.body.code, 'VALIDATION_FAILED');
     assert.deepEqual(problem.body.errors, [
@@ -67,26 +68,34 @@ describe('error mapping to problem+json', () => {
   });
 
   it('when the validator finds no route, then 404 ROUTE_NOT_FOUND', () => {
-    const problem = toProblem(new OpenApiValidator.error.NotFound({ path: '/nope', message: 'not found' }), '/nope', LIMIT);
+    const problem = toProblem(new OpenApiValidator.error.NotFound({ path: '/nope', message: 'not found' }), ctx('/nope'));
     assert.equal(problem.status, 404);
     assert.equal(problem.body.code, 'ROUTE_NOT_FOUND');
   });
 
   it('when the method is not allowed, then 405 with the Allow header', () => {
     const error = new OpenApiValidator.error.MethodNotAllowed({ path: '/users', message: 'PUT method not allowed', headers: { Allow: 'GET, POST' } });
-    const problem = toProblem(error, '/users', LIMIT);
+    const problem = toProblem(error, ctx('/users'));
     assert.equal(problem.status, 405);
     assert.deepEqual(problem.headers, { Allow: 'GET, POST' });
   });
 
   it('when the media type is unsupported, then 415 UNSUPPORTED_MEDIA_TYPE', () => {
     const error = new OpenApiValidator.error.UnsupportedMediaType({ path: '/users', message: 'unsupported media type text/plain' });
-    assert.equal(toProblem(error, '/users', LIMIT).body.code, 'UNSUPPORTED_MEDIA_TYPE');
+    assert.equal(toProblem(error, ctx('/users')).body.code, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('when a body is required but none was sent, then 400 saying so rather than 415', () => {
+    const error = new OpenApiValidator.error.UnsupportedMediaType({ path: '/users', message: 'unsupported media type undefined' });
+    const problem = toProblem(error, ctx('/users', false));
+    assert.equal(problem.status, 400);
+    assert.equal(problem.body.code, 'VALIDATION_FAILED');
+    assert.deepEqual(problem.body.errors, [{ in: 'body', path: '', message: 'is required: send a JSON body' }]);
   });
 
   it('when anything else is thrown, then 500 INTERNAL_ERROR that discloses nothing', () => {
     const secret = new Error('connection to mongodb://admin:hunter2@db refused');
-    const problem = toProblem(secret, '/users', LIMIT);
+    const problem = toProblem(secret, ctx('/users'));
     assert.equal(problem.status, 500);
     assert.equal(problem.body.code, 'INTERNAL_ERROR');
     assert.doesNotMatch(JSON.stringify(problem.body), /hunter2|mongodb|stack/);

@@ -1,0 +1,26 @@
+// Runs before `npm start` and `npm test` (npm's pre-scripts), so that those two commands are all
+// a fresh clone needs. Plain JavaScript with no dependencies: it runs before any are installed.
+// It checks the Node.js version and installs the locked npm packages when they are missing or
+// older than package-lock.json.
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19) || (major === 22 && minor < 12) || major === 21) {
+  console.error(`Users API needs Node.js ^20.19 or >=22.12 (this is ${process.versions.node}).`);
+  process.exit(1);
+}
+
+const lock = join(root, 'package-lock.json');
+const installed = join(root, 'node_modules', '.package-lock.json');
+if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs) {
+  console.error('Installing npm packages (npm ci)…');
+  const npm = process.env.npm_execpath
+    ? [process.execPath, [process.env.npm_execpath]]
+    : [process.platform === 'win32' ? 'npm.cmd' : 'npm', []];
+  const result = spawnSync(npm[0], [...npm[1], 'ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}

@@ -1,0 +1,44 @@
+// `npm test` (after the TypeScript build, which is the typecheck): starts one database for the
+// whole run (MONGODB_URI, a `mongod` on PATH, or the embedded FerretDB), runs every compiled test
+// file with node's test runner (each file uses a database of its own), then stops the database.
+// The runner's summary (ℹ tests / pass / fail) is the last thing printed.
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startDatabase } from './lib/database.js';
+
+const log = (line: string) => process.stderr.write(`[test] ${line}\n`);
+const distRoot = fileURLToPath(new URL('../', import.meta.url));
+const testRoot = join(distRoot, 'test');
+
+function testFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => (entry.isDirectory() ? testFiles(join(dir, entry.name)) : entry.name.endsWith('.test.js') ? [join(dir, entry.name)] : []))
+    .sort();
+}
+
+async function main(): Promise<number> {
+  const files = testFiles(testRoot);
+  if (files.length === 0) throw new Error(`no test files under ${testRoot}`);
+  const database = await startDatabase({ log });
+  log(`Database: ${database.description}`);
+  log(`Running ${files.length} test files: ${files.map((f) => relative(testRoot, f)).join(', ')}`);
+  try {
+    const runner = spawn(process.execPath, ['--test', '--test-reporter=spec', ...files], {
+      stdio: 'inherit',
+      env: { ...process.env, MONGODB_URI: database.uri },
+    });
+    return await new Promise<number>((resolve) => runner.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+  } finally {
+    await database.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    log(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  },
+);
