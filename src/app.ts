@@ -1,31 +1,63 @@
+import cors from 'cors';
 import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Config } from './config.js';
 import type { UsersService } from './domain/users-service.js';
 import type { Logger } from './logger.js';
+import { bearerTokenHandler } from './http/auth.js';
 import { errorHandler, routeNotFound } from './http/error-handler.js';
 import { openApiValidation } from './http/openapi-validation.js';
+import { authFailureLimiter, registrationLimiter } from './http/rate-limits.js';
+import { requestLogging } from './http/request-logging.js';
+import { readSpecOperations } from './http/spec-operations.js';
 import { deprecationHeaders, tutorialRoutes } from './http/tutorial-routes.js';
 import { usersRoutes } from './http/users-routes.js';
+import { specPath } from './spec-path.js';
 
 /** The largest accepted request body, as the spec states (16 KiB). */
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
+/** The settings the HTTP application uses (a part of the service's configuration). */
+export type AppConfig = Pick<Config, 'validateResponses' | 'apiTokens' | 'rateLimits' | 'trustProxy' | 'corsOrigins'>;
+
 export type AppDependencies = {
   users: UsersService;
   logger: Logger;
-  validateResponses: boolean;
+  config: AppConfig;
 };
 
+/** Headers a browser client may read on a cross-origin response. */
+const EXPOSED_HEADERS = ['ETag', 'Location', 'Retry-After', 'Deprecation', 'Link', 'X-Request-Id', 'WWW-Authenticate', 'RateLimit', 'RateLimit-Policy'];
+
 /**
- * Builds the HTTP application from its dependencies without listening: parsers → contract
- * validation → thin handlers → one error formatter.
+ * Builds the HTTP application from its dependencies without listening: logging and protective
+ * headers → rate limits → parsers → contract validation (including who may call what) → thin
+ * handlers → one error formatter.
  */
-export function createApp({ users, logger, validateResponses }: AppDependencies): Express {
+export function createApp({ users, logger, config }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   // ETags are the users' versions (see http/conditional.ts), not hashes of response bodies.
   app.set('etag', false);
+  // The client address that rate limits count by: X-Forwarded-For only from trusted proxies.
+  app.set('trust proxy', config.trustProxy);
 
+  app.use(requestLogging(logger));
+  app.use(helmet());
+  if (config.corsOrigins.length > 0) {
+    app.use(cors({ origin: [...config.corsOrigins], exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }));
+  }
   app.use(deprecationHeaders);
+
+  // Authentication and limits follow the spec: its `security` and `x-rate-limit` declarations.
+  const auth = config.apiTokens.length > 0 ? bearerTokenHandler(config.apiTokens) : undefined;
+  const registrations = registrationLimiter(config.rateLimits, (req) => auth?.(req) ?? false);
+  const guesses = authFailureLimiter(config.rateLimits);
+  for (const operation of readSpecOperations(specPath)) {
+    if (operation.rateLimit === 'registration') app[operation.method](operation.expressPath, registrations);
+    if (operation.secured && auth) app[operation.method](operation.expressPath, guesses);
+  }
+
   app.use(
     express.json({
       limit: BODY_LIMIT_BYTES,
@@ -34,7 +66,7 @@ export function createApp({ users, logger, validateResponses }: AppDependencies)
       strict: false,
     }),
   );
-  app.use(openApiValidation({ validateResponses }));
+  app.use(openApiValidation({ validateResponses: config.validateResponses, bearerAuth: auth }));
   app.use(usersRoutes(users));
   app.use(tutorialRoutes(users));
   app.use(routeNotFound);

@@ -7,6 +7,47 @@ const listenPort = makeValidator<number>((input) => {
   return port;
 });
 
+/** Bearer tokens, comma-separated: RFC 6750 token characters, at least 16 of them. */
+const tokenList = makeValidator<string[]>((input) => {
+  const tokens = input.split(',').map((token) => token.trim()).filter((token) => token !== '');
+  for (const token of tokens) {
+    if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(token) || token.length < 16) {
+      throw new EnvError('each token must be at least 16 characters of A-Z a-z 0-9 - . _ ~ + / (then optional =)');
+    }
+  }
+  return tokens;
+});
+
+/** Browser origins allowed by CORS, comma-separated, e.g. https://app.example.com. */
+const originList = makeValidator<string[]>((input) => {
+  const origins = input.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || parsed.origin !== origin) throw new EnvError(`"${origin}" is not an origin like https://app.example.com`);
+  }
+  return origins;
+});
+
+/** Express's "trust proxy": which peers may set X-Forwarded-For. "true" (everyone) is refused. */
+const trustProxy = makeValidator<string | number | false>((input) => {
+  if (input === 'false') return false;
+  if (/^\d+$/.test(input)) return Number(input);
+  if (input === 'true') throw new EnvError('"true" would let any client choose its address; name the proxies (e.g. loopback, 10.0.0.0/8)');
+  return input;
+});
+
+/** A positive whole number. */
+const positive = makeValidator<number>((input) => {
+  const value = Number(input);
+  if (!/^\d+$/.test(input) || value < 1) throw new EnvError(`must be a whole number > 0, got "${input}"`);
+  return value;
+});
+
 /** A positive whole number of milliseconds. */
 const millis = makeValidator<number>((input) => {
   const value = Number(input);
@@ -24,6 +65,18 @@ const spec = {
   }),
   MONGODB_DB: str({ default: 'users_api', desc: 'Database name, when MONGODB_URI names none.' }),
   DB_TIMEOUT_MS: millis({ default: 5000, desc: 'Upper bound on waiting for the database in one operation.' }),
+  API_TOKENS: tokenList({
+    default: [],
+    desc: 'Bearer tokens accepted for the protected operations, comma-separated (several, to rotate). Empty: protected mode (no auth, loopback only).',
+  }),
+  RATE_LIMIT_WINDOW_MS: millis({ default: 60_000, desc: 'Window of the rate limits below.' }),
+  REGISTRATION_RATE_LIMIT: positive({ default: 20, desc: 'Registrations per client address and window, for callers without a valid token.' }),
+  AUTH_FAILURE_RATE_LIMIT: positive({ default: 10, desc: 'Requests with a wrong token per client address and window, before 429.' }),
+  TRUST_PROXY: trustProxy({
+    default: 'loopback',
+    desc: 'Which peers may set X-Forwarded-For (the client address for rate limits): Express "trust proxy" values, "false" for none.',
+  }),
+  CORS_ORIGINS: originList({ default: [], desc: 'Browser origins allowed to call the API (CORS), comma-separated. Empty: CORS off.' }),
   LOG_LEVEL: str({
     default: 'info',
     choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
@@ -48,6 +101,10 @@ export type Config = {
   logLevel: string;
   validateResponses: boolean;
   shutdownGraceMs: number;
+  apiTokens: string[];
+  rateLimits: { windowMs: number; registrations: number; authFailures: number };
+  trustProxy: string | number | false;
+  corsOrigins: string[];
 };
 
 export class ConfigError extends Error {
@@ -66,7 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
     },
   });
-  return {
+  const config: Config = {
     host: clean.HOST,
     port: clean.PORT,
     mongodbUri: clean.MONGODB_URI,
@@ -75,5 +132,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: clean.LOG_LEVEL,
     validateResponses: clean.VALIDATE_RESPONSES,
     shutdownGraceMs: clean.SHUTDOWN_GRACE_MS,
+    apiTokens: clean.API_TOKENS,
+    rateLimits: { windowMs: clean.RATE_LIMIT_WINDOW_MS, registrations: clean.REGISTRATION_RATE_LIMIT, authFailures: clean.AUTH_FAILURE_RATE_LIMIT },
+    trustProxy: clean.TRUST_PROXY,
+    corsOrigins: clean.CORS_ORIGINS,
   };
+  // Protected mode: without tokens there is no authentication, so users' data must not be
+  // reachable from other machines.
+  if (config.apiTokens.length === 0 && !isLoopback(config.host)) {
+    throw new ConfigError(
+      `Invalid configuration:\n  HOST: ${config.host} is reachable from other machines, and API_TOKENS is empty: refusing to serve users' data without authentication. Set API_TOKENS, or HOST=127.0.0.1.`,
+    );
+  }
+  return config;
+}
+
+/** Whether an address only accepts connections from this machine. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

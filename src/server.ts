@@ -17,7 +17,12 @@ async function main(): Promise<void> {
   const repository = new UsersRepository(database.db);
   await repository.ensureIndexes();
 
-  const app = createApp({ users: new UsersService(repository), logger, validateResponses: config.validateResponses });
+  if (config.apiTokens.length === 0) {
+    const warning = 'PROTECTED MODE: API_TOKENS is not set, so no operation asks for a token. Listening on loopback only; set API_TOKENS to require tokens (and to listen on other addresses).';
+    logger.warn(warning);
+    process.stderr.write(`\n*** ${warning}\n\n`);
+  }
+  const app = createApp({ users: new UsersService(repository), logger, config });
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve).once('error', reject);

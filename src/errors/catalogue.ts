@@ -7,6 +7,7 @@ export const errorCatalogue = {
   VALIDATION_FAILED: { status: 400, title: 'Request does not match the API contract' },
   MALFORMED_JSON: { status: 400, title: 'Malformed JSON body' },
   INVALID_CURSOR: { status: 400, title: 'Invalid pagination cursor' },
+  UNAUTHORIZED: { status: 401, title: 'Authentication required' },
   USER_NOT_FOUND: { status: 404, title: 'User not found' },
   ROUTE_NOT_FOUND: { status: 404, title: 'Route not found' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
@@ -14,6 +15,7 @@ export const errorCatalogue = {
   PRECONDITION_FAILED: { status: 412, title: 'Precondition failed' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
   INTERNAL_ERROR: { status: 500, title: 'Internal server error' },
 } as const satisfies Record<ProblemCode, { status: number; title: string }>;
 

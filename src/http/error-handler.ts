@@ -15,13 +15,16 @@ export function errorHandler(logger: Logger, bodyLimitBytes: number): ErrorReque
       bodyLimitBytes,
       // A body is framed by Transfer-Encoding or a non-zero Content-Length.
       hasBody: req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0,
+      hasCredentials: req.headers.authorization !== undefined,
     });
+    // The request's own logger (with its request id) when request logging is on.
+    const log = (req as { log?: Logger }).log ?? logger;
     if (problem.status >= 500) {
       // The full error (a stack, a driver message, a response that broke the contract) goes to
       // the log only.
-      logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
+      log.error({ err: error, method: req.method, path: req.path }, 'request failed');
     } else {
-      logger.debug({ code: problem.body.code, method: req.method, path: req.path }, error instanceof AppError ? error.message : 'rejected');
+      log.debug({ code: problem.body.code, method: req.method, path: req.path }, error instanceof AppError ? error.message : 'rejected');
     }
     res.status(problem.status).set(problem.headers).type('application/problem+json').json(problem.body);
   };

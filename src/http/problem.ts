@@ -11,6 +11,7 @@ type BodyParserError = Error & { type: string; status?: number };
 
 const VALIDATOR_CODES: Partial<Record<number, ErrorCode>> = {
   400: 'VALIDATION_FAILED',
+  401: 'UNAUTHORIZED',
   404: 'ROUTE_NOT_FOUND',
   405: 'METHOD_NOT_ALLOWED',
   413: 'PAYLOAD_TOO_LARGE',
@@ -64,7 +65,10 @@ const DETAILS: Partial<Record<ErrorCode, string>> = {
  * Turns anything thrown while handling a request into an RFC 9457 problem. Only messages the
  * service wrote itself reach the client: unknown errors become a bare INTERNAL_ERROR.
  */
-export function toProblem(error: unknown, request: { instance: string; bodyLimitBytes: number; hasBody: boolean }): ProblemResponse {
+export function toProblem(
+  error: unknown,
+  request: { instance: string; bodyLimitBytes: number; hasBody: boolean; hasCredentials: boolean },
+): ProblemResponse {
   const { instance, bodyLimitBytes } = request;
   const respond = (code: ErrorCode, detail: string, extra?: Partial<Problem>, headers: Record<string, string> = {}): ProblemResponse => ({
     status: errorCatalogue[code].status,
@@ -91,6 +95,12 @@ export function toProblem(error: unknown, request: { instance: string; bodyLimit
     if (code === 'VALIDATION_FAILED') {
       const issues = (error.errors ?? []).map(toIssue);
       return respond(code, describe(issues), { errors: issues });
+    }
+    if (code === 'UNAUTHORIZED') {
+      // RFC 6750 §3: say which scheme to use, and that a presented token was refused.
+      return request.hasCredentials
+        ? respond(code, 'The bearer token is not valid.', {}, { 'WWW-Authenticate': 'Bearer realm="users-api", error="invalid_token"' })
+        : respond(code, 'This operation needs a bearer token in the Authorization header.', {}, { 'WWW-Authenticate': 'Bearer realm="users-api"' });
     }
     if (code === 'METHOD_NOT_ALLOWED') {
       const allow = error.headers?.Allow ?? '';

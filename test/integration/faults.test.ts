@@ -6,7 +6,7 @@ import { UsersRepository } from '../../src/data/users-repository.js';
 import { UsersService } from '../../src/domain/users-service.js';
 import { createLogger } from '../../src/logger.js';
 import { request } from '../support/http.js';
-import { connectTestDatabase } from '../support/test-server.js';
+import { connectTestDatabase, testAppConfig } from '../support/test-server.js';
 import type { DatabaseConnection } from '../../src/data/mongo-connection.js';
 import type { Server } from 'node:http';
 
@@ -26,7 +26,7 @@ describe('when the database fails inside a request', () => {
     await repository.ensureIndexes();
     // Capture the log lines instead of printing them, to check where the details went.
     const logger = createLogger('error', { write: (line: string) => logged.push(line) });
-    const app = createApp({ users: new UsersService(repository), logger, validateResponses: true });
+    const app = createApp({ users: new UsersService(repository), logger, config: testAppConfig() });
     server = await new Promise((resolve) => {
       const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
     });
@@ -51,10 +51,12 @@ describe('when the database fails inside a request', () => {
       instance: '/users',
       code: 'INTERNAL_ERROR',
     });
-    assert.equal(logged.length, 1);
-    const line = JSON.parse(logged[0] ?? '{}') as { level: number; msg: string; err?: { message?: string; stack?: string } };
-    assert.equal(line.msg, 'request failed');
-    assert.match(line.err?.message ?? '', /client|closed|topology/i);
-    assert.ok(line.err?.stack, 'the stack trace goes to the log');
+    const lines = logged.map((text) => JSON.parse(text) as { msg: string; reqId?: string; err?: { message?: string; stack?: string } });
+    const failures = lines.filter((entry) => entry.msg === 'request failed');
+    assert.equal(failures.length, 1);
+    const line = failures[0];
+    assert.equal(line?.reqId, reply.headers.get('x-request-id'), 'the log line carries the request id');
+    assert.match(line?.err?.message ?? '', /client|closed|topology/i);
+    assert.ok(line?.err?.stack, 'the stack trace goes to the log');
   });
 });

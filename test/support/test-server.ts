@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { createApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
 import { connectDatabase, type DatabaseConnection } from '../../src/data/mongo-connection.js';
 import { UsersRepository } from '../../src/data/users-repository.js';
 import { UsersService } from '../../src/domain/users-service.js';
@@ -31,15 +32,31 @@ export async function connectTestDatabase(label: string): Promise<DatabaseConnec
 }
 
 /**
+ * The application's settings for a test, read by the service's own configuration code from
+ * these variables. Registrations are not rate-limited unless a test asks for it (the suites
+ * register many users from one address).
+ */
+export function testAppConfig(env: Record<string, string> = {}) {
+  return loadConfig({ MONGODB_URI: testDatabaseUri(), VALIDATE_RESPONSES: 'true', REGISTRATION_RATE_LIMIT: '1000000', ...env });
+}
+
+/**
  * The real application on a real HTTP port (0: a free one) over the real database, with
  * response validation on, so any response that breaks the contract fails the test that got it.
+ * `env` sets more of the service's variables (e.g. API_TOKENS); by default it runs in protected
+ * mode (no tokens), as `npm start` does.
  */
-export async function startTestServer(label: string): Promise<TestServer> {
+export async function startTestServer(
+  label: string,
+  env: Record<string, string> = {},
+  options: { logLines?: (line: string) => void } = {},
+): Promise<TestServer> {
   const connection = await connectTestDatabase(label);
   const repository = new UsersRepository(connection.db);
   await repository.ensureIndexes();
-  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const app = createApp({ users: new UsersService(repository), logger, validateResponses: true });
+  const logLines = options.logLines;
+  const logger = logLines ? createLogger('trace', { write: logLines }) : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const app = createApp({ users: new UsersService(repository), logger, config: testAppConfig(env) });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });

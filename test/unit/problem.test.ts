@@ -6,7 +6,7 @@ import { errorCatalogue, type ErrorCode } from '../../src/errors/catalogue.js';
 import { toProblem } from '../../src/http/problem.js';
 
 const LIMIT = 16384;
-const ctx = (instance: string, hasBody = true) => ({ instance, bodyLimitBytes: LIMIT, hasBody });
+const ctx = (instance: string, hasBody = true, hasCredentials = false) => ({ instance, bodyLimitBytes: LIMIT, hasBody, hasCredentials });
 
 function bodyParserError(type: string, status: number): Error {
   return Object.assign(new Error(`raw parser message for ${type}`), { type, status });
@@ -71,6 +71,21 @@ describe('error mapping to problem+json', () => {
     const problem = toProblem(new OpenApiValidator.error.NotFound({ path: '/nope', message: 'not found' }), ctx('/nope'));
     assert.equal(problem.status, 404);
     assert.equal(problem.body.code, 'ROUTE_NOT_FOUND');
+  });
+
+  it('when no token was sent to a secured operation, then 401 with WWW-Authenticate: Bearer', () => {
+    const error = new OpenApiValidator.error.Unauthorized({ path: '/users', message: 'unauthorized' });
+    const problem = toProblem(error, ctx('/users', false, false));
+    assert.equal(problem.status, 401);
+    assert.equal(problem.body.code, 'UNAUTHORIZED');
+    assert.deepEqual(problem.headers, { 'WWW-Authenticate': 'Bearer realm="users-api"' });
+  });
+
+  it('when a wrong token was sent, then 401 saying invalid_token, without echoing it', () => {
+    const error = new OpenApiValidator.error.Unauthorized({ path: '/users', message: 'unauthorized' });
+    const problem = toProblem(error, ctx('/users', false, true));
+    assert.deepEqual(problem.headers, { 'WWW-Authenticate': 'Bearer realm="users-api", error="invalid_token"' });
+    assert.equal(problem.body.detail, 'The bearer token is not valid.');
   });
 
   it('when the method is not allowed, then 405 with the Allow header', () => {

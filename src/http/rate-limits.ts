@@ -1,0 +1,54 @@
+import type { Request, RequestHandler } from 'express';
+import { rateLimit, type RateLimitInfo } from 'express-rate-limit';
+import { AppError } from '../errors/app-error.js';
+import { bearerToken } from './auth.js';
+
+export type RateLimitOptions = {
+  windowMs: number;
+  /** Anonymous registrations per client address and window. */
+  registrations: number;
+  /** Requests with a wrong bearer token per client address and window. */
+  authFailures: number;
+};
+
+/**
+ * Counters live in this process's memory (express-rate-limit's default store): with several
+ * instances behind a load balancer each counts on its own (see the README for a shared store).
+ * Clients are told their quota in the standard RateLimit headers, and Retry-After when over it.
+ */
+function limiter(options: { windowMs: number; limit: number; what: string } & Partial<Parameters<typeof rateLimit>[0]>): RequestHandler {
+  const { what, ...rest } = options;
+  return rateLimit({
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    ...rest,
+    handler: (req, res, next) => {
+      const resetTime = (req as Request & { rateLimit?: RateLimitInfo }).rateLimit?.resetTime;
+      const seconds = Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + options.windowMs) - Date.now()) / 1000));
+      res.set('Retry-After', String(seconds));
+      next(new AppError('RATE_LIMITED', `Too many ${what} from this client; retry after ${seconds} seconds.`));
+    },
+  });
+}
+
+/**
+ * Limits registrations by clients without a valid token; a caller holding a token is trusted
+ * (an integration or an administrator) and not counted.
+ */
+export function registrationLimiter(options: RateLimitOptions, hasValidToken: (req: Request) => boolean): RequestHandler {
+  return limiter({ windowMs: options.windowMs, limit: options.registrations, what: 'registrations', skip: hasValidToken });
+}
+
+/**
+ * Limits guessing: only a request refused for a wrong token counts (a missing token is not a
+ * guess). Past the limit, every secured request from that client gets 429 until the window ends.
+ */
+export function authFailureLimiter(options: RateLimitOptions): RequestHandler {
+  return limiter({
+    windowMs: options.windowMs,
+    limit: options.authFailures,
+    what: 'failed authentications',
+    skipSuccessfulRequests: true,
+    requestWasSuccessful: (req, res) => !(res.statusCode === 401 && bearerToken(req.get('authorization')) !== undefined),
+  });
+}

@@ -1,0 +1,207 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { request, type Reply } from '../support/http.js';
+import { startTestServer, testDatabaseUri, type TestServer } from '../support/test-server.js';
+
+const TOKEN_A = 'token-a-0123456789abcdef';
+const TOKEN_B = 'token-b-fedcba9876543210';
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+let seq = 0;
+const email = () => `sec.${Date.now().toString(36)}.${++seq}@example.com`;
+/** A client address of its own (TEST-NET-3), honoured because the test's peer is loopback. */
+const client = () => ({ 'x-forwarded-for': `203.0.113.${(++seq % 250) + 1}` });
+
+function assertProblem(reply: Reply, status: number, code: string): void {
+  assert.equal(reply.status, status, reply.text);
+  assert.match(reply.headers.get('content-type') ?? '', /^application\/problem\+json/);
+  assert.equal((reply.body as { code: string }).code, code);
+}
+
+describe('with API_TOKENS set', () => {
+  let server: TestServer;
+  let userId = '';
+  const call = (method: string, path: string, options?: Parameters<typeof request>[3]) => request(server.baseUrl, method, path, options);
+
+  before(async () => {
+    server = await startTestServer('security', { API_TOKENS: `${TOKEN_A},${TOKEN_B}`, AUTH_FAILURE_RATE_LIMIT: '3', REGISTRATION_RATE_LIMIT: '3' });
+    const created = await call('POST', '/users', { json: { name: 'guarded', email: email() }, headers: bearer(TOKEN_A) });
+    userId = (created.body as { id: string }).id;
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  const secured = () => [
+    ['GET', '/users', undefined],
+    ['GET', `/users/${userId}`, undefined],
+    ['PATCH', `/users/${userId}`, { name: 'x' }],
+    ['DELETE', `/users/${userId}`, undefined],
+    ['GET', '/user', undefined],
+    ['PATCH', '/user', { query: { email: 'a@b.co' }, payload: { name: 'x' } }],
+    ['DELETE', '/delete', { email: 'a@b.co' }],
+  ] as const;
+
+  it('when a secured operation gets no token, then 401 with WWW-Authenticate: Bearer, for each of them', async () => {
+    for (const [method, path, json] of secured()) {
+      const reply = await call(method, path, { ...(json ? { json } : {}), headers: client() });
+      assertProblem(reply, 401, 'UNAUTHORIZED');
+      assert.equal(reply.headers.get('www-authenticate'), 'Bearer realm="users-api"', `${method} ${path}`);
+    }
+    assert.equal(((await call('GET', `/users/${userId}`, { headers: bearer(TOKEN_A) })).body as { name: string }).name, 'guarded');
+  });
+
+  it('when a secured operation gets a wrong token, then 401 invalid_token and nothing changes', async () => {
+    const reply = await call('PATCH', `/users/${userId}`, { json: { name: 'hijacked' }, headers: { ...bearer('wrong-token-0000000000'), ...client() } });
+    assertProblem(reply, 401, 'UNAUTHORIZED');
+    assert.equal(reply.headers.get('www-authenticate'), 'Bearer realm="users-api", error="invalid_token"');
+    assert.doesNotMatch(reply.text, /wrong-token/);
+    assert.equal(((await call('GET', `/users/${userId}`, { headers: bearer(TOKEN_A) })).body as { name: string }).name, 'guarded');
+  });
+
+  it('when either configured token is sent, then secured operations answer (rotation)', async () => {
+    for (const token of [TOKEN_A, TOKEN_B]) {
+      assert.equal((await call('GET', '/users?limit=1', { headers: bearer(token) })).status, 200);
+      assert.equal((await call('GET', '/user', { headers: bearer(token) })).status, 200);
+    }
+  });
+
+  it('when a public operation (registration) gets no token, then it still works', async () => {
+    assert.equal((await call('POST', '/users', { json: { name: 'public', email: email() }, headers: client() })).status, 201);
+    assert.equal((await call('POST', '/register', { json: { name: 'public', email: email() }, headers: client() })).status, 201);
+  });
+
+  it('when a client keeps sending wrong tokens, then past the limit it gets 429 with Retry-After, even with a good token', async () => {
+    const attacker = client();
+    for (let i = 0; i < 3; i++) {
+      assertProblem(await call('GET', '/users', { headers: { ...attacker, ...bearer(`guess-${i}-000000000000000`) } }), 401, 'UNAUTHORIZED');
+    }
+    const limited = await call('GET', '/users', { headers: { ...attacker, ...bearer(TOKEN_A) } });
+    assertProblem(limited, 429, 'RATE_LIMITED');
+    assert.ok(Number(limited.headers.get('retry-after')) >= 1);
+    // Another client is not affected, and a missing token is not a guess.
+    const other = client();
+    for (let i = 0; i < 5; i++) assertProblem(await call('GET', '/users', { headers: other }), 401, 'UNAUTHORIZED');
+    assert.equal((await call('GET', '/users', { headers: { ...other, ...bearer(TOKEN_A) } })).status, 200);
+  });
+
+  it('when an anonymous client registers too often, then 429 with Retry-After and nothing stored; a token holder is not limited', async () => {
+    const anonymous = client();
+    for (let i = 0; i < 3; i++) assert.equal((await call('POST', '/users', { json: { name: 'n', email: email() }, headers: anonymous })).status, 201);
+    const extra = email();
+    const limited = await call('POST', '/register', { json: { name: 'n', email: extra }, headers: anonymous });
+    assertProblem(limited, 429, 'RATE_LIMITED');
+    assert.ok(Number(limited.headers.get('retry-after')) >= 1);
+    assert.equal(await server.db.collection('users').countDocuments({ emailKey: extra }), 0);
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await call('POST', '/users', { json: { name: 'n', email: email() }, headers: { ...anonymous, ...bearer(TOKEN_B) } })).status, 201);
+    }
+  });
+});
+
+describe('in protected mode (no API_TOKENS)', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer('protected-mode');
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it("when the tutorial's requests come without a token, then they work as in the tutorial", async () => {
+    const address = email();
+    assert.equal((await request(server.baseUrl, 'POST', '/register', { json: { name: 'superman', email: address } })).status, 201);
+    assert.equal((await request(server.baseUrl, 'GET', '/user')).status, 200);
+    assert.equal((await request(server.baseUrl, 'PATCH', '/user', { json: { query: { email: address }, payload: { name: 'iron man' } } })).status, 200);
+    assert.equal((await request(server.baseUrl, 'DELETE', '/delete', { json: { email: address } })).status, 204);
+  });
+
+  it('when the server is started on a non-loopback address, then it refuses to start and says why', async () => {
+    const entry = fileURLToPath(new URL('../../src/server.js', import.meta.url));
+    const child = spawn(process.execPath, [entry], {
+      env: { ...process.env, MONGODB_URI: testDatabaseUri(), HOST: '0.0.0.0', PORT: '0', API_TOKENS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.equal(code, 1);
+    assert.match(stderr, /HOST: 0\.0\.0\.0 .*API_TOKENS is empty/);
+    assert.doesNotMatch(stderr, /listening/);
+  });
+});
+
+describe('protective headers, CORS and request ids', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer('headers', { CORS_ORIGINS: 'https://app.example.com' });
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it('when any response is sent, then it carries security headers and no X-Powered-By', async () => {
+    const reply = await request(server.baseUrl, 'GET', '/users');
+    assert.equal(reply.headers.get('x-content-type-options'), 'nosniff');
+    assert.ok(reply.headers.get('content-security-policy'));
+    assert.equal(reply.headers.get('x-powered-by'), null);
+  });
+
+  it('when an allowed origin asks, then CORS allows it; any other origin gets no CORS headers', async () => {
+    const allowed = await request(server.baseUrl, 'OPTIONS', '/users', { headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' } });
+    assert.equal(allowed.status, 204);
+    assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://app.example.com');
+    const other = await request(server.baseUrl, 'GET', '/users', { headers: { origin: 'https://evil.example' } });
+    assert.equal(other.headers.get('access-control-allow-origin'), null);
+  });
+
+  it('when a request carries X-Request-Id, then the response returns it; otherwise a new one is made', async () => {
+    assert.equal((await request(server.baseUrl, 'GET', '/users', { headers: { 'x-request-id': 'abc-123' } })).headers.get('x-request-id'), 'abc-123');
+    assert.match((await request(server.baseUrl, 'GET', '/users')).headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+    assert.match((await request(server.baseUrl, 'GET', '/users', { headers: { 'x-request-id': 'bad id\twith spaces' } })).headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('the logs', () => {
+  const lines: string[] = [];
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer('log-privacy', { API_TOKENS: TOKEN_A }, { logLines: (line) => lines.push(line) });
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it('when requests carry emails and tokens, then no log line contains either, at any level', async () => {
+    const address = `Private.Person.${Date.now()}@example.com`;
+    const call = (method: string, path: string, options?: Parameters<typeof request>[3]) => request(server.baseUrl, method, path, options);
+    await call('POST', '/users', { json: { name: 'private', email: address } });
+    await call('POST', '/users', { json: { name: 'again', email: address } }); // 409
+    await call('POST', '/users', { json: { name: 'bad', email: `not-an-email-${address}` } }); // 400
+    await call('GET', `/users?email=${encodeURIComponent(address)}`, { headers: bearer(TOKEN_A) });
+    await call('GET', `/user?email=${encodeURIComponent(address)}`, { headers: bearer('not-the-token-0000000000') });
+    await call('PATCH', '/user', { json: { query: { email: address }, payload: { name: 'x' } }, headers: bearer(TOKEN_A) });
+    assert.ok(lines.length >= 6, 'requests were logged');
+    const text = lines.join('\n').toLowerCase();
+    assert.ok(!text.includes(address.toLowerCase()), 'an email reached the log');
+    assert.ok(!text.includes(encodeURIComponent(address).toLowerCase()), 'an encoded email reached the log');
+    assert.ok(!text.includes(TOKEN_A.toLowerCase()) && !text.includes('not-the-token'), 'a token reached the log');
+    assert.ok(lines.every((line) => typeof (JSON.parse(line) as { reqId?: unknown; req?: { id?: unknown } }).reqId === 'string' || (JSON.parse(line) as { req?: { id?: unknown } }).req?.id !== undefined), 'every request line has its request id');
+  });
+});
+
+describe('CORS by default', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer('cors-off');
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it('when no origin is allowed (the default), then no CORS header is ever sent', async () => {
+    const reply = await request(server.baseUrl, 'GET', '/users', { headers: { origin: 'https://app.example.com' } });
+    assert.equal(reply.headers.get('access-control-allow-origin'), null);
+  });
+});
