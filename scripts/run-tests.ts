@@ -7,6 +7,7 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDatabase } from './lib/database.js';
+import { ensureSchemathesis } from './lib/ensure-schemathesis.js';
 
 const log = (line: string) => process.stderr.write(`[test] ${line}\n`);
 const distRoot = fileURLToPath(new URL('../', import.meta.url));
@@ -21,13 +22,14 @@ function testFiles(dir: string): string[] {
 async function main(): Promise<number> {
   const files = testFiles(testRoot);
   if (files.length === 0) throw new Error(`no test files under ${testRoot}`);
+  const schemathesis = ensureSchemathesis(log);
   const database = await startDatabase({ log });
   log(`Database: ${database.description}`);
   log(`Running ${files.length} test files: ${files.map((f) => relative(testRoot, f)).join(', ')}`);
   try {
     const runner = spawn(process.execPath, ['--test', '--test-reporter=spec', ...files], {
       stdio: 'inherit',
-      env: { ...process.env, MONGODB_URI: database.uri },
+      env: { ...process.env, MONGODB_URI: database.uri, SCHEMATHESIS_PATH: schemathesis },
     });
     return await new Promise<number>((resolve) => runner.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
   } finally {
