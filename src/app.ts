@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { UsersService } from './domain/users-service.js';
 import type { Logger } from './logger.js';
 import { errorHandler, routeNotFound } from './http/error-handler.js';
+import { docsRoutes } from './http/docs-routes.js';
 import { openApiValidation } from './http/openapi-validation.js';
 import { deprecationHeaders, tutorialRoutes } from './http/tutorial-routes.js';
 import { usersRoutes } from './http/users-routes.js';
@@ -26,6 +27,9 @@ export function createApp({ users, logger, validateResponses }: AppDependencies)
   app.set('etag', false);
 
   app.use(deprecationHeaders);
+  // The spec and its Redoc page: not operations of the API, so answered before the validator
+  // (which would 404 them) and before body parsing (they take no body).
+  app.use(docsRoutes());
   app.use(
     express.json({
       limit: BODY_LIMIT_BYTES,
