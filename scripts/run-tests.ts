@@ -1,6 +1,7 @@
 // `npm test` (after the TypeScript build, which is the typecheck): starts one database for the
 // whole run (MONGODB_URI, a `mongod` on PATH, or the embedded FerretDB), runs every compiled test
 // file with node's test runner (each file uses a database of its own), then stops the database.
+// The browser test gets its Chromium as CHROMIUM_PATH (installed first when missing and possible).
 // The runner's summary (ℹ tests / pass / fail) is the last thing printed.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDatabase } from './lib/database.js';
 import { ensureSchemathesis } from './lib/ensure-schemathesis.js';
+import { ensureChromium } from './lib/ensure-chromium.js';
 
 const log = (line: string) => process.stderr.write(`[test] ${line}\n`);
 const distRoot = fileURLToPath(new URL('../', import.meta.url));
@@ -23,13 +25,15 @@ async function main(): Promise<number> {
   const files = testFiles(testRoot);
   if (files.length === 0) throw new Error(`no test files under ${testRoot}`);
   const schemathesis = ensureSchemathesis(log);
+  const chromium = ensureChromium(log);
+  log(`Chromium: ${chromium}`);
   const database = await startDatabase({ log });
   log(`Database: ${database.description}`);
   log(`Running ${files.length} test files: ${files.map((f) => relative(testRoot, f)).join(', ')}`);
   try {
     const runner = spawn(process.execPath, ['--test', '--test-reporter=spec', ...files], {
       stdio: 'inherit',
-      env: { ...process.env, MONGODB_URI: database.uri, SCHEMATHESIS_PATH: schemathesis },
+      env: { ...process.env, MONGODB_URI: database.uri, CHROMIUM_PATH: chromium, SCHEMATHESIS_PATH: schemathesis },
     });
     return await new Promise<number>((resolve) => runner.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
   } finally {

@@ -6,6 +6,7 @@ import type { UsersService } from './domain/users-service.js';
 import type { Logger } from './logger.js';
 import { bearerTokenHandler } from './http/auth.js';
 import { errorHandler, routeNotFound } from './http/error-handler.js';
+import { docsRoutes } from './http/docs-routes.js';
 import { openApiValidation } from './http/openapi-validation.js';
 import { authFailureLimiter, registrationLimiter } from './http/rate-limits.js';
 import { requestLogging } from './http/request-logging.js';
@@ -48,6 +49,9 @@ export function createApp({ users, logger, config }: AppDependencies): Express {
     app.use(cors({ origin: [...config.corsOrigins], exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }));
   }
   app.use(deprecationHeaders);
+  // The spec and its Redoc page: not operations of the API, so answered before the validator
+  // (which would 404 them) and before body parsing (they take no body).
+  app.use(docsRoutes());
 
   // Authentication and limits follow the spec: its `security` and `x-rate-limit` declarations.
   const auth = config.apiTokens.length > 0 ? bearerTokenHandler(config.apiTokens) : undefined;

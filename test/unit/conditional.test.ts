@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { etagOf, ifMatchCondition, ifNoneMatchHits } from '../../src/http/conditional.js';
+import { etagOf, ifMatchCondition, ifNoneMatchHits, ifNoneMatchHitsTag } from '../../src/http/conditional.js';
 
 describe('ETags and conditional headers', () => {
   it('when a version is tagged, then the tag is a strong entity tag', () => {
@@ -34,6 +34,16 @@ describe('ETags and conditional headers', () => {
     it('when absent or listing other versions, then it misses', () => {
       assert.equal(ifNoneMatchHits(undefined, 2), false);
       assert.equal(ifNoneMatchHits('"1"', 2), false);
+    });
+    it('when it lists a content tag, weak or strong, or "*", then that tag hits', () => {
+      assert.equal(ifNoneMatchHitsTag('"aB-9_x"', '"aB-9_x"'), true);
+      assert.equal(ifNoneMatchHitsTag('"other", W/"aB-9_x"', '"aB-9_x"'), true);
+      assert.equal(ifNoneMatchHitsTag(' * ', '"aB-9_x"'), true);
+    });
+    it('when absent or listing other content tags, then a content tag misses', () => {
+      assert.equal(ifNoneMatchHitsTag(undefined, '"aB-9_x"'), false);
+      assert.equal(ifNoneMatchHitsTag('"ab-9_x"', '"aB-9_x"'), false);
+      assert.equal(ifNoneMatchHitsTag('aB-9_x', '"aB-9_x"'), false);
     });
   });
 });

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Router, type RequestHandler } from 'express';
+import { parse } from 'yaml';
+import { AppError } from '../errors/app-error.js';
+import { specPath } from '../spec-path.js';
+import { ifNoneMatchHitsTag } from './conditional.js';
+
+/** Redoc 2's standalone bundle, from the `redoc` dependency (resolved as an import would be). */
+export const redocBundlePath = createRequire(import.meta.url).resolve('redoc/bundles/redoc.standalone.js');
+
+// Redoc 2.5.3's sidebar footer always shows Redocly's logo from cdn.redoc.ly (no option turns it
+// off). The copies this project serves point it at an empty data: URL instead: the image fails,
+// Redoc hides it (its onError), and the page fetches nothing from outside the service.
+const REDOCLY_LOGO_URL = 'https://cdn.redoc.ly/redoc/logo-mini.svg';
+
+/** The Redoc bundle as this project serves it (here and beside the static build): offline. */
+export function readRedocBundle(): string {
+  return readFileSync(redocBundlePath, 'utf8').replaceAll(REDOCLY_LOGO_URL, 'data:,');
+}
+
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+/** JSON that is safe inside a <script> element (no "</script>", no line separators). */
+const scriptJson = (value: unknown) =>
+  JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+
+/**
+ * The documentation page: Redoc renders the spec, from a URL (Redoc 2 starts by itself on a
+ * <redoc spec-url> element, so the served page needs no inline script) or inlined (the static
+ * copy, opened from a file, where fetching a second file is not allowed). No font, stylesheet or
+ * script from anywhere but `bundleSrc`; an empty icon, so the browser does not ask for /favicon.ico.
+ */
+export function redocPage(options: { title: string | undefined; bundleSrc: string; spec: { url: string } | { inline: unknown } }): string {
+  const { title = 'API documentation', bundleSrc, spec } = options;
+  const body =
+    'url' in spec
+      ? `<redoc spec-url="${escapeHtml(spec.url)}"></redoc>
+  <script src="${escapeHtml(bundleSrc)}"></script>`
+      : `<div id="redoc"></div>
+  <script src="${escapeHtml(bundleSrc)}"></script>
+  <script>Redoc.init(${scriptJson(spec.inline)}, {}, document.getElementById('redoc'));</script>`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>${escapeHtml(title)}</title>
+  <link rel="icon" href="data:,">
+  <style>body { margin: 0; padding: 0; }</style>
+</head>
+<body>
+  ${body}
+</body>
+</html>
+`;
+}
+
+// What the served page may load: its own scripts and the spec, styles Redoc injects, the blob:
+// worker of its search box, data: images. Set on the page itself, so that a stricter global
+// policy (helmet's default refuses blob: workers) cannot break it, and so that a browser refuses
+// anything external the bundle might still try.
+const DOCS_PAGE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  'worker-src blob:',
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+type Asset = { body: Buffer; hash: string; headers: Record<string, string> };
+
+/** A fixed response with a strong ETag: the hash of its content. */
+function asset(body: string | Buffer, type: string, cacheControl: string, extra: Record<string, string> = {}): Asset {
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  const hash = createHash('sha256').update(bytes).digest('base64url');
+  return { body: bytes, hash, headers: { 'Content-Type': type, 'Cache-Control': cacheControl, ETag: `"${hash}"`, ...extra } };
+}
+
+/** Serves an asset; a matching If-None-Match gets 304 with the same headers and no body. */
+const send =
+  ({ body, hash, headers }: Asset): RequestHandler =>
+  (req, res) => {
+    res.set(headers);
+    if (ifNoneMatchHitsTag(req.get('If-None-Match'), `"${hash}"`)) {
+      res.status(304).end();
+      return;
+    }
+    res.send(body);
+  };
+
+/** These paths only answer GET (and HEAD): the same 405 problem the API's own paths give. */
+const methodNotAllowed: RequestHandler = (_req, res, next) => {
+  res.set('Allow', 'GET, HEAD');
+  next(new AppError('METHOD_NOT_ALLOWED', 'This path accepts GET, HEAD.'));
+};
+
+/**
+ * The service's own documentation, served offline: the contract as YAML (the very file the
+ * validator enforces) and as JSON, and a Redoc page that loads nothing but these and the Redoc
+ * bundle shipped with the service. These are not operations of the API, so the app mounts this
+ * router before the OpenAPI validator (which would answer 404). Everything is read and prepared
+ * once, here, when the app is created; clients revalidate the spec and the page with their ETag
+ * (`no-cache`), and keep the bundle, whose URL changes with its content, for a year.
+ */
+export function docsRoutes(): Router {
+  const specYaml = readFileSync(specPath);
+  const spec = parse(specYaml.toString('utf8')) as { info?: { title?: string } };
+  const bundle = asset(readRedocBundle(), 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable');
+  const bundleSrc = `/docs/redoc.standalone.js?v=${bundle.hash.slice(0, 12)}`;
+  const page = redocPage({ title: spec.info?.title, bundleSrc, spec: { url: '/openapi.json' } });
+
+  const revalidate = 'no-cache';
+  const routes: [string, Asset][] = [
+    ['/openapi.yaml', asset(specYaml, 'application/yaml; charset=utf-8', revalidate)],
+    ['/openapi.json', asset(JSON.stringify(spec), 'application/json; charset=utf-8', revalidate)],
+    // Express matches "/docs/" here too (non-strict routing): the same page at both.
+    ['/docs', asset(page, 'text/html; charset=utf-8', revalidate, { 'Content-Security-Policy': DOCS_PAGE_CSP })],
+    ['/docs/redoc.standalone.js', bundle],
+  ];
+
+  const router = Router();
+  for (const [path, served] of routes) {
+    router.get(path, send(served));
+    router.all(path, methodNotAllowed);
+  }
+  return router;
+}

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { parse } from 'yaml';
+import { DEFAULT_CHROMIUM_PATH } from '../../scripts/lib/ensure-chromium.js';
+import { buildStaticDocs } from '../../scripts/lib/static-docs.js';
+import { specPath } from '../../src/spec-path.js';
+import { projectRoot } from '../support/project.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+// The documentation as a reader sees it: the machine's Chromium (never a downloaded one; `npm test`
+// passes CHROMIUM_PATH) opens the served page and the static build, and checks that Redoc rendered
+// every operation and that nothing was fetched from beyond this machine.
+
+type Operation = { operationId: string; summary: string };
+const METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
+const spec = parse(await readFile(specPath, 'utf8')) as { paths: Record<string, Record<string, Operation>> };
+/** operationId → summary, for every operation of the spec. */
+const summaries = Object.fromEntries(
+  Object.values(spec.paths).flatMap((item) => Object.entries(item).flatMap(([method, op]) => (METHODS.has(method) ? [[op.operationId, op.summary]] : []))),
+);
+const screenshots = join(projectRoot, '.artifacts', 'screenshots');
+
+/** Loopback, files, and what the page makes itself (data:, blob:): nothing that leaves the machine. */
+function staysLocal(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  return ['data:', 'blob:', 'file:'].includes(protocol) || ['127.0.0.1', 'localhost', '[::1]'].includes(hostname);
+}
+
+let browser: Browser;
+let server: TestServer;
+
+before(async () => {
+  server = await startTestServer('docs-browser');
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/**
+ * Opens `url` in a fresh context, waits until Redoc has rendered every operation and returns what
+ * it rendered (operationId → heading), every URL the page requested, the errors it reported and
+ * the time to render. Requests for anything outside the machine are also aborted, so that even a
+ * failing run sends nothing out.
+ */
+async function render(t: TestContext, url: string, screenshot: string) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const requests: string[] = [];
+    const errors: string[] = [];
+    context.on('request', (req) => requests.push(req.url()));
+    await context.route((target) => !staysLocal(target.href), (route) => route.abort('blockedbyclient'));
+    const page = await context.newPage();
+    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+    page.on('pageerror', (error) => errors.push(error.message));
+
+    const started = performance.now();
+    await page.goto(url);
+    const count = Object.keys(summaries).length;
+    // Redoc 2 heads each operation with <h2><a href="#…/operation/<operationId>"></a>summary <badge/></h2>.
+    const headings = 'h2 > a[href*="/operation/"]';
+    await page.locator(headings).nth(count - 1).waitFor({ timeout: 30_000 });
+    const renderedMs = Math.round(performance.now() - started);
+    const rendered = await page.$$eval(headings, (anchors) =>
+      anchors.map((anchor) => {
+        const heading = anchor.parentElement;
+        const TEXT_NODE = 3; // the heading's own text, without its "Deprecated" badge
+        const text = [...(heading?.childNodes ?? [])].filter((node) => node.nodeType === TEXT_NODE).map((node) => node.textContent).join('');
+        return [anchor.getAttribute('href')?.split('/operation/')[1] ?? '', text.trim()] as const;
+      }),
+    );
+    // Let late requests (images, the search worker) happen before they are judged.
+    await page.waitForLoadState('networkidle');
+    await mkdir(screenshots, { recursive: true });
+    await page.screenshot({ path: join(screenshots, screenshot), fullPage: true });
+    t.diagnostic(`rendered ${rendered.length} operations in ${renderedMs} ms; ${requests.length} requests; screenshot .artifacts/screenshots/${screenshot}`);
+    return { rendered: Object.fromEntries(rendered), requests, errors };
+  } finally {
+    await context.close();
+  }
+}
+
+describe('GET /docs in Chromium', () => {
+  it("when the page is opened, then Redoc renders every operation's summary from /openapi.json, with no error and no request beyond loopback", { timeout: 60_000 }, async (t) => {
+    const { rendered, requests, errors } = await render(t, `${server.baseUrl}/docs`, 'docs.png');
+    assert.deepEqual(rendered, summaries);
+    assert.deepEqual(requests.filter((url) => !staysLocal(url)), []);
+    // A load the page's Content-Security-Policy refused never becomes a request, only an error.
+    assert.deepEqual(errors, []);
+    assert.ok(requests.includes(`${server.baseUrl}/openapi.json`), requests.join('\n'));
+    assert.ok(requests.some((url) => url.startsWith(`${server.baseUrl}/docs/redoc.standalone.js?v=`)), requests.join('\n'));
+  });
+});
+
+describe('npm run docs:build in Chromium', () => {
+  it("when .artifacts/docs/index.html is opened from disk, then it renders every operation's summary, with no error and nothing but local files", { timeout: 60_000 }, async (t) => {
+    const index = await buildStaticDocs();
+    const { rendered, requests, errors } = await render(t, pathToFileURL(index).href, 'docs-static.png');
+    assert.deepEqual(rendered, summaries);
+    assert.deepEqual(requests.filter((url) => !staysLocal(url)), []);
+    assert.deepEqual(errors, []);
+    assert.ok(requests.includes(pathToFileURL(join(index, '..', 'redoc.standalone.js')).href), requests.join('\n'));
+  });
+});

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { redocBundlePath } from '../../src/http/docs-routes.js';
+import { specPath } from '../../src/spec-path.js';
+import { request, type Reply } from '../support/http.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+let server: TestServer;
+const get = (path: string, headers?: Record<string, string>) => request(server.baseUrl, 'GET', path, headers ? { headers } : {});
+const specText = readFileSync(specPath, 'utf8');
+
+before(async () => {
+  server = await startTestServer('docs-routes');
+});
+after(async () => {
+  await server.close();
+});
+
+/** A strong entity tag, as a content hash gives: "…", never W/"…". */
+function strongEtag(reply: Reply): string {
+  const etag = reply.headers.get('etag') ?? '';
+  assert.match(etag, /^"[\w-]{20,}"$/);
+  return etag;
+}
+
+/** The conditional GET every documentation resource answers the same way. */
+function revalidationTests(path: string) {
+  it('when If-None-Match carries its ETag, then 304 with no body and the same ETag', async () => {
+    const etag = strongEtag(await get(path));
+    const reply = await get(path, { 'if-none-match': etag });
+    assert.equal(reply.status, 304);
+    assert.equal(reply.text, '');
+    assert.equal(reply.headers.get('etag'), etag);
+  });
+
+  it('when If-None-Match carries its ETag in weak form among others, then 304 (weak comparison)', async () => {
+    const etag = strongEtag(await get(path));
+    assert.equal((await get(path, { 'if-none-match': `"other", W/${etag}` })).status, 304);
+  });
+
+  it('when If-None-Match carries another tag, then 200 with the body', async () => {
+    const reply = await get(path, { 'if-none-match': '"stale"' });
+    assert.equal(reply.status, 200);
+    assert.ok(reply.text.length > 0);
+  });
+}
+
+describe('GET /openapi.yaml', () => {
+  it('when requested, then 200 application/yaml with exactly the file the validator uses, to revalidate', async () => {
+    const reply = await get('/openapi.yaml');
+    assert.equal(reply.status, 200);
+    assert.equal(reply.headers.get('content-type'), 'application/yaml; charset=utf-8');
+    assert.equal(reply.headers.get('cache-control'), 'no-cache');
+    assert.equal(reply.text, specText);
+    strongEtag(reply);
+  });
+
+  it('when the method is HEAD, then 200 with its headers and no body', async () => {
+    const reply = await request(server.baseUrl, 'HEAD', '/openapi.yaml');
+    assert.equal(reply.status, 200);
+    assert.equal(reply.headers.get('content-type'), 'application/yaml; charset=utf-8');
+    assert.equal(reply.text, '');
+  });
+
+  revalidationTests('/openapi.yaml');
+});
+
+describe('GET /openapi.json', () => {
+  it('when requested, then 200 application/json equal to the YAML file parsed with the yaml package', async () => {
+    const reply = await get('/openapi.json');
+    assert.equal(reply.status, 200);
+    assert.equal(reply.headers.get('content-type'), 'application/json; charset=utf-8');
+    assert.equal(reply.headers.get('cache-control'), 'no-cache');
+    assert.deepEqual(reply.body, parse(specText));
+  });
+
+  it('when compared with the YAML, then its ETag differs (another representation)', async () => {
+    assert.notEqual(strongEtag(await get('/openapi.json')), strongEtag(await get('/openapi.yaml')));
+  });
+
+  revalidationTests('/openapi.json');
+});
+
+describe('GET /docs', () => {
+  const urlsIn = (html: string) => [...html.matchAll(/\s(?:src|href|spec-url)="([^"]*)"/g)].map((match) => match[1] ?? '');
+
+  it('when requested, then 200 HTML that has Redoc render /openapi.json with the bundle this service serves', async () => {
+    const reply = await get('/docs');
+    assert.equal(reply.status, 200);
+    assert.equal(reply.headers.get('content-type'), 'text/html; charset=utf-8');
+    assert.equal(reply.headers.get('cache-control'), 'no-cache');
+    assert.match(reply.text, /<redoc spec-url="\/openapi\.json"><\/redoc>/);
+    assert.match(reply.text, /<script src="\/docs\/redoc\.standalone\.js\?v=[\w-]+"><\/script>/);
+  });
+
+  it('when requested, then every URL in the page is same-origin and nothing names another host or a font service', async () => {
+    const { text } = await get('/docs');
+    const urls = urlsIn(text);
+    assert.ok(urls.length >= 3, text);
+    for (const url of urls) {
+      const resolved = new URL(url, `${server.baseUrl}/docs`);
+      assert.ok(resolved.origin === server.baseUrl || resolved.protocol === 'data:', `${url} is not same-origin`);
+    }
+    assert.doesNotMatch(text, /\/\/|fonts\.g|cdn\./i);
+  });
+
+  it('when requested, then its Content-Security-Policy allows nothing outside the service', async () => {
+    const policy = (await get('/docs')).headers.get('content-security-policy') ?? '';
+    assert.match(policy, /default-src 'none'/);
+    assert.match(policy, /script-src 'self'(;|$)/);
+    assert.doesNotMatch(policy, /https?:|\*/);
+  });
+
+  it('when requested as /docs/, then the same page', async () => {
+    const [plain, slash] = await Promise.all([get('/docs'), get('/docs/')]);
+    assert.equal(slash.status, 200);
+    assert.equal(slash.text, plain.text);
+  });
+
+  revalidationTests('/docs');
+});
+
+describe('GET /docs/redoc.standalone.js', () => {
+  const bundleUrl = async () => /<script src="([^"]+)"/.exec((await get('/docs')).text)?.[1] ?? '';
+
+  it("when the page's script is requested, then 200 JavaScript cached for a year under a content-versioned URL", async () => {
+    const url = await bundleUrl();
+    const reply = await get(url);
+    assert.equal(reply.status, 200);
+    assert.equal(reply.headers.get('content-type'), 'text/javascript; charset=utf-8');
+    assert.equal(reply.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    const etag = strongEtag(reply);
+    assert.equal(url.split('?v=')[1], etag.slice(1, 13));
+  });
+
+  it("when served, then it is the installed Redoc 2 bundle with Redocly's logo (its one external URL) made an empty data: URL", async () => {
+    const logo = 'https://cdn.redoc.ly/redoc/logo-mini.svg';
+    const installed = readFileSync(redocBundlePath, 'utf8');
+    assert.ok(installed.includes(logo));
+    assert.equal((await get(await bundleUrl())).text, installed.replaceAll(logo, 'data:,'));
+  });
+});
+
+describe('other methods on the documentation paths', () => {
+  for (const path of ['/openapi.yaml', '/openapi.json', '/docs', '/docs/redoc.standalone.js']) {
+    it(`when POST ${path}, then 405 METHOD_NOT_ALLOWED with Allow: GET, HEAD`, async () => {
+      const reply = await request(server.baseUrl, 'POST', path, { json: {} });
+      assert.equal(reply.status, 405);
+      assert.equal(reply.headers.get('allow'), 'GET, HEAD');
+      assert.match(reply.headers.get('content-type') ?? '', /^application\/problem\+json/);
+      assert.equal((reply.body as { code: string }).code, 'METHOD_NOT_ALLOWED');
+    });
+  }
+});
