@@ -290,16 +290,20 @@ export interface components {
         Unauthorized: {
             headers: {
                 "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 [name: string]: unknown;
             };
             content: {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Too many registrations, or failed authentications, from this client in the current window. */
+        /** @description Too many anonymous registrations, or wrong tokens, from this client in the current window. */
         TooManyRequests: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 [name: string]: unknown;
             };
             content: {
@@ -426,6 +430,16 @@ export interface components {
          */
         RetryAfter: number;
         /**
+         * @description The quota left in the current window (IETF draft-ietf-httpapi-ratelimit-headers-07), on counted requests.
+         * @example limit=20, remaining=19, reset=60
+         */
+        RateLimit: string;
+        /**
+         * @description The limit and its window in seconds, on counted requests.
+         * @example 20;w=60
+         */
+        RateLimitPolicy: string;
+        /**
          * @description The operation to use instead (`rel="successor-version"`) and its documentation.
          * @example </users>; rel="successor-version"
          */
@@ -498,6 +512,8 @@ export interface operations {
             201: {
                 headers: {
                     Location: components["headers"]["Location"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
@@ -730,6 +746,8 @@ export interface operations {
                     Deprecation: components["headers"]["Deprecation"];
                     Link: components["headers"]["SuccessorLink"];
                     Location: components["headers"]["Location"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {

@@ -1,5 +1,5 @@
 import cors from 'cors';
-import express, { type Express } from 'express';
+import express, { type Express, type Request } from 'express';
 import helmet from 'helmet';
 import type { Config } from './config.js';
 import type { UsersService } from './domain/users-service.js';
@@ -55,8 +55,9 @@ export function createApp({ users, logger, config }: AppDependencies): Express {
 
   // Authentication and limits follow the spec: its `security` and `x-rate-limit` declarations.
   const auth = config.apiTokens.length > 0 ? bearerTokenHandler(config.apiTokens) : undefined;
-  const registrations = registrationLimiter(config.rateLimits, (req) => auth?.(req) ?? false);
-  const guesses = authFailureLimiter(config.rateLimits);
+  const hasValidToken = (req: Request) => auth?.(req) ?? false;
+  const registrations = registrationLimiter(config.rateLimits, hasValidToken);
+  const guesses = authFailureLimiter(config.rateLimits, hasValidToken);
   for (const operation of readSpecOperations(specPath)) {
     if (operation.rateLimit === 'registration') app[operation.method](operation.expressPath, registrations);
     if (operation.secured && auth) app[operation.method](operation.expressPath, guesses);

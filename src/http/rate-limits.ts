@@ -40,15 +40,16 @@ export function registrationLimiter(options: RateLimitOptions, hasValidToken: (r
 }
 
 /**
- * Limits guessing: only a request refused for a wrong token counts (a missing token is not a
- * guess). Past the limit, every secured request from that client gets 429 until the window ends.
+ * Limits guessing: only requests that present a wrong token are counted and, past the limit,
+ * refused with 429 until the window ends. A missing token is not a guess, and requests with a
+ * valid token are never counted or limited, so clients sharing an address with a guesser (a NAT,
+ * a proxy) keep working, and any number of valid requests may be in flight at once.
  */
-export function authFailureLimiter(options: RateLimitOptions): RequestHandler {
+export function authFailureLimiter(options: RateLimitOptions, hasValidToken: (req: Request) => boolean): RequestHandler {
   return limiter({
     windowMs: options.windowMs,
     limit: options.authFailures,
     what: 'failed authentications',
-    skipSuccessfulRequests: true,
-    requestWasSuccessful: (req, res) => !(res.statusCode === 401 && bearerToken(req.get('authorization')) !== undefined),
+    skip: (req) => bearerToken(req.get('authorization')) === undefined || hasValidToken(req),
   });
 }
