@@ -183,7 +183,7 @@ export interface components {
             updatedAt: string;
         };
         /** @description What it takes to register a user. */
-        NewUser: {
+        UserRegistration: {
             name: components["schemas"]["Name"];
             email: components["schemas"]["Email"];
         };
@@ -204,11 +204,17 @@ export interface components {
         };
         /** @description The tutorial's update body: which user (`query`) and what to set (`payload`). */
         LegacyUpdate: {
-            /** @description Selects the user by email; no other field or operator is accepted. */
+            /**
+             * LegacyUserQuery
+             * @description Selects the user by email; no other field or operator is accepted.
+             */
             query: {
                 email: components["schemas"]["Email"];
             };
-            /** @description The fields to set; at least one of `name` and `email`. */
+            /**
+             * LegacyUserChanges
+             * @description The fields to set; at least one of `name` and `email`.
+             */
             payload: {
                 name?: components["schemas"]["Name"];
                 email?: components["schemas"]["Email"];
@@ -504,7 +510,7 @@ export interface operations {
         /** @description The new user's name and email; no other properties are accepted. */
         requestBody: {
             content: {
-                "application/json": components["schemas"]["NewUser"];
+                "application/json": components["schemas"]["UserRegistration"];
             };
         };
         responses: {
@@ -736,7 +742,7 @@ export interface operations {
         /** @description The new user's name and email. */
         requestBody: {
             content: {
-                "application/json": components["schemas"]["NewUser"];
+                "application/json": components["schemas"]["UserRegistration"];
             };
         };
         responses: {

@@ -5,7 +5,7 @@ import type { components, operations } from '../generated/openapi.js';
 type Schemas = components['schemas'];
 
 export type User = Schemas['User'];
-export type NewUser = Schemas['NewUser'];
+export type UserRegistration = Schemas['UserRegistration'];
 export type UserPatch = Schemas['UserPatch'];
 export type UserPage = Schemas['UserPage'];
 export type LegacyUpdate = Schemas['LegacyUpdate'];

@@ -1,4 +1,4 @@
-import type { LegacyUpdate, NewUser, UserPatch } from '../contract.js';
+import type { LegacyUpdate, UserRegistration, UserPatch } from '../contract.js';
 import { AppError } from '../errors/app-error.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { normalizeName } from './user-rules.js';
@@ -27,7 +27,7 @@ function toChanges(fields: { name?: string; email?: string }): UserChanges {
 export class UsersService {
   constructor(private readonly store: UsersStore) {}
 
-  register(input: NewUser): Promise<UserRecord> {
+  register(input: UserRegistration): Promise<UserRecord> {
     return this.store.insert({ name: normalizeName(input.name), email: input.email });
   }
 

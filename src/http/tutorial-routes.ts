@@ -1,5 +1,5 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import type { LegacyDelete, LegacyListUsersQuery, LegacyUpdate, NewUser, User } from '../contract.js';
+import type { LegacyDelete, LegacyListUsersQuery, LegacyUpdate, UserRegistration, User } from '../contract.js';
 import type { UsersService } from '../domain/users-service.js';
 import { toUser } from './user-view.js';
 
@@ -30,7 +30,7 @@ export function tutorialRoutes(users: UsersService): Router {
     res.json((await users.legacyList(req.query.email)).map(toUser));
   });
 
-  router.post('/register', async (req: Request<object, User | string, NewUser>, res: Response<User | string>) => {
+  router.post('/register', async (req: Request<object, User | string, UserRegistration>, res: Response<User | string>) => {
     const created = await users.register(req.body);
     res.status(201).location(`/users/${created.id}`);
     // The tutorial answered "<name> -> <email>" as text; JSON is the default.

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import type { ListUsersQuery, NewUser, User, UserIdParams, UserPage, UserPatch } from '../contract.js';
+import type { ListUsersQuery, UserRegistration, User, UserIdParams, UserPage, UserPatch } from '../contract.js';
 import type { UsersService } from '../domain/users-service.js';
 import { etagOf, ifMatchCondition, ifNoneMatchHits } from './conditional.js';
 import { toUser } from './user-view.js';
@@ -24,7 +24,7 @@ export function usersRoutes(users: UsersService): Router {
     res.json({ items: page.items.map(toUser), nextCursor: page.nextCursor });
   });
 
-  router.post('/users', async (req: Request<object, User, NewUser>, res: Response<User>) => {
+  router.post('/users', async (req: Request<object, User, UserRegistration>, res: Response<User>) => {
     const created = await users.register(req.body);
     res.status(201).location(`/users/${created.id}`).set('ETag', etagOf(created.version)).json(toUser(created));
   });

@@ -1,0 +1,101 @@
+// The Users API client SDK for other TypeScript projects: `import { createUsersClient } from
+// 'users-api/client'`. It is openapi-fetch typed by generated/openapi.ts, so every path, method,
+// parameter, body and response below comes from openapi/openapi.yaml through the generator;
+// nothing here restates a shape by hand.
+import createClient, { mergeHeaders, type Client, type ClientOptions, type HeadersOptions } from 'openapi-fetch';
+import type { paths } from '../../generated/openapi.js';
+import type { Problem } from '../contract.js';
+
+export type { components, operations, paths } from '../../generated/openapi.js';
+export type {
+  LegacyDelete,
+  LegacyListUsersQuery,
+  LegacyUpdate,
+  ListUsersQuery,
+  UserRegistration,
+  Problem,
+  ProblemCode,
+  User,
+  UserIdParams,
+  UserPage,
+  UserPatch,
+  ValidationIssue,
+} from '../contract.js';
+
+/** The client: openapi-fetch's `Client` over the spec's paths (`GET`, `POST`, `PATCH`, `DELETE`, `use`…). */
+export type UsersClient = Client<paths>;
+
+export type UsersClientOptions = {
+  /** Where the API is served, e.g. `http://127.0.0.1:5000` (no trailing path needed). */
+  baseUrl: string;
+  /** Sent as `Authorization: Bearer <token>` on every request (RFC 6750 token syntax). */
+  token?: string;
+  /** A fetch to use instead of the global one (tests, proxies, retries). */
+  fetch?: ClientOptions['fetch'];
+  /** Headers sent on every request; per-request `headers` win over these. */
+  headers?: HeadersOptions;
+};
+
+// RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/**
+ * Creates a typed client of the Users API.
+ *
+ * ```ts
+ * const users = createUsersClient({ baseUrl: 'http://127.0.0.1:5000' });
+ * const { data, error } = await users.POST('/users', { body: { name: 'superman', email: 'super@gmail.com' } });
+ * ```
+ */
+export function createUsersClient(options: UsersClientOptions): UsersClient {
+  const { baseUrl, token, fetch, headers } = options;
+  if (token !== undefined && !BEARER_TOKEN.test(token)) {
+    throw new TypeError('token must be a bearer token (RFC 6750 characters, not empty, no white space)');
+  }
+  // openapi-fetch merges header records and Headers, not [name, value] lists: make those Headers.
+  const common = Array.isArray(headers) ? new Headers(headers) : headers;
+  return createClient<paths>({
+    baseUrl,
+    ...(fetch === undefined ? {} : { fetch }),
+    headers: token === undefined ? common : mergeHeaders(common, { Authorization: `Bearer ${token}` }),
+  });
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Whether `value` is an RFC 9457 problem document with the members the spec's `Problem` schema
+ * requires (`type`, `title`, `status`, `code`). `code` is only checked to be a string, so a code
+ * added to the spec later is still recognised as a problem.
+ */
+export function isProblem(value: unknown): value is Problem {
+  return (
+    isObject(value) &&
+    typeof value.type === 'string' &&
+    typeof value.title === 'string' &&
+    Number.isInteger(value.status) &&
+    typeof value.code === 'string' &&
+    (value.detail === undefined || typeof value.detail === 'string') &&
+    (value.instance === undefined || typeof value.instance === 'string') &&
+    (value.errors === undefined || Array.isArray(value.errors))
+  );
+}
+
+/**
+ * The problem a client call answered with, or undefined: set only when the response is an
+ * `application/problem+json` error whose body is a problem. openapi-fetch types `error` from the
+ * spec, but at run time it holds whatever arrived (an empty string for a 304, a proxy's HTML page…);
+ * this tells them apart.
+ *
+ * ```ts
+ * const result = await users.GET('/users/{id}', { params: { path: { id } } });
+ * const problem = problemOf(result);
+ * if (problem?.code === 'USER_NOT_FOUND') …
+ * ```
+ */
+export function problemOf(result: { error?: unknown; response: Response }): Problem | undefined {
+  const { error, response } = result;
+  if (response.ok) return undefined;
+  const type = response.headers.get('content-type') ?? '';
+  return /^application\/problem\+json\s*(;|$)/i.test(type) && isProblem(error) ? error : undefined;
+}
