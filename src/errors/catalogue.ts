@@ -15,6 +15,7 @@ export const errorCatalogue = {
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   INTERNAL_ERROR: { status: 500, title: 'Internal server error' },
+  SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
 } as const satisfies Record<ProblemCode, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

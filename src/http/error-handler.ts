@@ -16,7 +16,10 @@ export function errorHandler(logger: Logger, bodyLimitBytes: number): ErrorReque
       // A body is framed by Transfer-Encoding or a non-zero Content-Length.
       hasBody: req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0,
     });
-    if (problem.status >= 500) {
+    if (problem.status === 503) {
+      // The data layer has logged the outage itself, once; each refused request is a warning.
+      logger.warn({ code: problem.body.code, method: req.method, path: req.path, retryAfter: problem.headers['Retry-After'] }, 'service unavailable');
+    } else if (problem.status >= 500) {
       // The full error (a stack, a driver message, a response that broke the contract) goes to
       // the log only.
       logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
