@@ -23,7 +23,14 @@ const spec = {
     example: 'mongodb://127.0.0.1:27017/',
   }),
   MONGODB_DB: str({ default: 'users_api', desc: 'Database name, when MONGODB_URI names none.' }),
-  DB_TIMEOUT_MS: millis({ default: 5000, desc: 'Upper bound on waiting for the database in one operation.' }),
+  DB_TIMEOUT_MS: millis({
+    default: 3000,
+    desc: 'Upper bound on one database call (and on a readiness ping); past it the request answers 503.',
+  }),
+  DB_RETRY_MAX_MS: millis({
+    default: 5000,
+    desc: 'Longest pause between two attempts to (re)connect to an unreachable database (the backoff cap).',
+  }),
   LOG_LEVEL: str({
     default: 'info',
     choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
@@ -35,7 +42,7 @@ const spec = {
   }),
   SHUTDOWN_GRACE_MS: millis({
     default: 10_000,
-    desc: 'On SIGTERM/SIGINT, how long in-flight requests may take before connections are cut.',
+    desc: 'On SIGTERM/SIGINT, the time the whole shutdown may take: in-flight requests finish, then the database client closes.',
   }),
 };
 
@@ -45,6 +52,7 @@ export type Config = {
   mongodbUri: string;
   mongodbDb: string;
   dbTimeoutMs: number;
+  dbRetryMaxMs: number;
   logLevel: string;
   validateResponses: boolean;
   shutdownGraceMs: number;
@@ -72,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mongodbUri: clean.MONGODB_URI,
     mongodbDb: clean.MONGODB_DB,
     dbTimeoutMs: clean.DB_TIMEOUT_MS,
+    dbRetryMaxMs: clean.DB_RETRY_MAX_MS,
     logLevel: clean.LOG_LEVEL,
     validateResponses: clean.VALIDATE_RESPONSES,
     shutdownGraceMs: clean.SHUTDOWN_GRACE_MS,

@@ -1,21 +1,30 @@
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { connectDatabase } from './data/mongo-connection.js';
+import { Database } from './data/mongo-connection.js';
 import { UsersRepository } from './data/users-repository.js';
 import { UsersService } from './domain/users-service.js';
 import { createLogger } from './logger.js';
 
-// The process entry point: the only module that reads the environment, connects, listens and
-// handles signals. Everything it wires is built by createApp and the modules it imports.
+// The process entry point: the only module that reads the environment, listens and handles
+// signals. Everything it wires is built by createApp and the modules it imports.
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
 
-  const database = await connectDatabase({ uri: config.mongodbUri, dbName: config.mongodbDb, timeoutMs: config.dbTimeoutMs });
-  const repository = new UsersRepository(database.db);
-  await repository.ensureIndexes();
+  // The database is connected in the background, retried with backoff until it answers (then the
+  // indexes are created): the service listens even while it is down, answering 503 on every
+  // operation that needs the database.
+  const database = new Database({
+    uri: config.mongodbUri,
+    dbName: config.mongodbDb,
+    timeoutMs: config.dbTimeoutMs,
+    retryMaxMs: config.dbRetryMaxMs,
+    logger: logger.child({ component: 'database' }),
+  });
+  const repository = new UsersRepository(database);
+  database.connectInBackground(() => repository.ensureIndexes());
 
   const app = createApp({ users: new UsersService(repository), logger, validateResponses: config.validateResponses });
   const server = app.listen(config.port, config.host);

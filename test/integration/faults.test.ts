@@ -22,7 +22,7 @@ describe('when the database fails inside a request', () => {
 
   before(async () => {
     connection = await connectTestDatabase('faults');
-    const repository = new UsersRepository(connection.db);
+    const repository = new UsersRepository(connection);
     await repository.ensureIndexes();
     // Capture the log lines instead of printing them, to check where the details went.
     const logger = createLogger('error', { write: (line: string) => logged.push(line) });
