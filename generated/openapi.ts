@@ -142,6 +142,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness
+         * @description Answers `200` as long as the process runs and serves HTTP. It does not touch the
+         *     database, so an outage of the database never fails it: use it as a liveness probe
+         *     (restarting the service would not bring the database back). See `/readyz` for whether
+         *     requests can be served.
+         */
+        get: operations["getLiveness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness
+         * @description Answers `200` when the service can serve requests: its database answered a ping within
+         *     the database time bound (`DB_TIMEOUT_MS`, 3 seconds by default). Otherwise `503` with
+         *     `Retry-After`: while the database is unreachable (the service keeps reconnecting by
+         *     itself, with backoff, and becomes ready again without a restart), and from the moment a
+         *     graceful shutdown begins. Use it as a readiness probe, to send traffic only to instances
+         *     that can answer it.
+         */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -275,6 +323,15 @@ export interface components {
              */
             message: string;
         };
+        /** @description What a health endpoint reports. */
+        Health: {
+            /**
+             * @description `ok` from `/healthz` (the process is alive), `ready` from `/readyz` (it can serve requests).
+             * @example ready
+             * @enum {string}
+             */
+            status: "ok" | "ready";
+        };
     };
     responses: {
         /** @description The request breaks the contract (`VALIDATION_FAILED`), its body is not JSON (`MALFORMED_JSON`), or its cursor is unknown (`INVALID_CURSOR`). */
@@ -342,10 +399,11 @@ export interface components {
         };
         /**
          * @description The service cannot answer now: its database is unreachable or did not answer within the
-         *     time bound (`DB_TIMEOUT_MS`). The service reconnects by itself; try again after
-         *     `Retry-After` seconds. A write answered with `503` may still have been applied, if the
-         *     database was lost after receiving it: retrying a registration then answers `409`, and an
-         *     update sent with `If-Match` answers `412`, so read the user again before retrying blindly.
+         *     time bound (`DB_TIMEOUT_MS`), or, on `/readyz` only, the service is shutting down. The
+         *     service reconnects by itself; try again after `Retry-After` seconds. A write answered
+         *     with `503` may still have been applied, if the database was lost after receiving it:
+         *     retrying a registration then answers `409`, and an update sent with `If-Match` answers
+         *     `412`, so read the user again before retrying blindly.
          */
         ServiceUnavailable: {
             headers: {
@@ -422,6 +480,11 @@ export interface components {
          * @example 1
          */
         RetryAfter: number;
+        /**
+         * @description `no-store`: the answer is about this moment and must not be cached.
+         * @example no-store
+         */
+        NoStore: string;
     };
     pathItems: never;
 }
@@ -758,6 +821,53 @@ export interface operations {
             404: components["responses"]["UserNotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process is alive. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The service is ready to serve requests. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };

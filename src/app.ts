@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { UsersService } from './domain/users-service.js';
 import type { Logger } from './logger.js';
 import { errorHandler, routeNotFound } from './http/error-handler.js';
+import { closeConnectionsWhenStopping, healthRoutes, type HealthChecks } from './http/health-routes.js';
 import { openApiValidation } from './http/openapi-validation.js';
 import { deprecationHeaders, tutorialRoutes } from './http/tutorial-routes.js';
 import { usersRoutes } from './http/users-routes.js';
@@ -13,18 +14,21 @@ export type AppDependencies = {
   users: UsersService;
   logger: Logger;
   validateResponses: boolean;
+  /** Readiness and shutdown state, for GET /readyz (and `Connection: close` while stopping). */
+  health: HealthChecks;
 };
 
 /**
  * Builds the HTTP application from its dependencies without listening: parsers → contract
  * validation → thin handlers → one error formatter.
  */
-export function createApp({ users, logger, validateResponses }: AppDependencies): Express {
+export function createApp({ users, logger, validateResponses, health }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   // ETags are the users' versions (see http/conditional.ts), not hashes of response bodies.
   app.set('etag', false);
 
+  app.use(closeConnectionsWhenStopping(health));
   app.use(deprecationHeaders);
   app.use(
     express.json({
@@ -35,6 +39,7 @@ export function createApp({ users, logger, validateResponses }: AppDependencies)
     }),
   );
   app.use(openApiValidation({ validateResponses }));
+  app.use(healthRoutes(health));
   app.use(usersRoutes(users));
   app.use(tutorialRoutes(users));
   app.use(routeNotFound);

@@ -14,8 +14,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
 
   // The database is connected in the background, retried with backoff until it answers (then the
-  // indexes are created): the service listens even while it is down, answering 503 on every
-  // operation that needs the database.
+  // indexes are created): the service listens even while it is down, answering /healthz, 503 on
+  // /readyz and on every operation that needs the database.
   const database = new Database({
     uri: config.mongodbUri,
     dbName: config.mongodbDb,
@@ -26,7 +26,12 @@ async function main(): Promise<void> {
   const repository = new UsersRepository(database);
   database.connectInBackground(() => repository.ensureIndexes());
 
-  const app = createApp({ users: new UsersService(repository), logger, validateResponses: config.validateResponses });
+  const app = createApp({
+    users: new UsersService(repository),
+    logger,
+    validateResponses: config.validateResponses,
+    health: { ready: () => database.ping(), stopping: () => false },
+  });
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve).once('error', reject);

@@ -26,7 +26,12 @@ describe('when the database fails inside a request', () => {
     await repository.ensureIndexes();
     // Capture the log lines instead of printing them, to check where the details went.
     const logger = createLogger('error', { write: (line: string) => logged.push(line) });
-    const app = createApp({ users: new UsersService(repository), logger, validateResponses: true });
+    const app = createApp({
+      users: new UsersService(repository),
+      logger,
+      validateResponses: true,
+      health: { ready: () => connection.ping(), stopping: () => false },
+    });
     server = await new Promise((resolve) => {
       const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
     });

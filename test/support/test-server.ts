@@ -44,7 +44,12 @@ export async function startTestServer(label: string): Promise<TestServer> {
   const repository = new UsersRepository(connection);
   await repository.ensureIndexes();
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const app = createApp({ users: new UsersService(repository), logger, validateResponses: true });
+  const app = createApp({
+    users: new UsersService(repository),
+    logger,
+    validateResponses: true,
+    health: { ready: () => connection.ping(), stopping: () => false },
+  });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
