@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { Database } from './data/mongo-connection.js';
@@ -26,11 +27,12 @@ async function main(): Promise<void> {
   const repository = new UsersRepository(database);
   database.connectInBackground(() => repository.ensureIndexes());
 
+  let stopping = false;
   const app = createApp({
     users: new UsersService(repository),
     logger,
     validateResponses: config.validateResponses,
-    health: { ready: () => database.ping(), stopping: () => false },
+    health: { ready: () => database.ping(), stopping: () => stopping },
   });
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
@@ -42,25 +44,40 @@ async function main(): Promise<void> {
   // A plain line for people and scripts (the test runner reads it to find a port-0 server).
   process.stderr.write(`Users API listening on ${url}\n`);
 
-  let stopping = false;
+  // Graceful shutdown, all within SHUTDOWN_GRACE_MS: readiness turns 503 at once, the listening
+  // socket closes (new connections are refused), idle keep-alive connections close, requests in
+  // flight finish (their responses say `Connection: close`); then the database client closes and
+  // the process exits with 0. Connections still busy when the grace period is nearly over are
+  // cut, leaving the database client a moment to close.
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
-    // Stop accepting connections, let in-flight requests finish, then close the database.
-    const force = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
-    force.unref();
+    const startedAt = Date.now();
+    const graceMs = config.shutdownGraceMs;
+    const closeBudgetMs = Math.min(1000, Math.floor(graceMs / 4));
+    logger.info({ signal, graceMs }, 'shutting down');
+
+    setTimeout(() => {
+      logger.error({ graceMs }, 'shutdown did not finish within the grace period');
+      process.exit(1);
+    }, graceMs).unref();
+    const cut = setTimeout(() => {
+      logger.warn({ afterMs: Date.now() - startedAt }, 'grace period nearly over: cutting the connections still open');
+      server.closeAllConnections();
+    }, graceMs - closeBudgetMs);
+
     server.close(() => {
-      clearTimeout(force);
-      database
-        .close()
-        .then(() => {
-          logger.info('stopped');
-          process.exitCode = 0;
+      clearTimeout(cut);
+      const budget = Math.max(1, startedAt + graceMs - closeBudgetMs / 2 - Date.now());
+      Promise.race([database.close().then(() => 'closed' as const), sleep(budget, 'timeout' as const)])
+        .then((outcome) => {
+          if (outcome === 'timeout') logger.warn({ budgetMs: budget }, 'the database client did not close in time');
+          logger.info({ durationMs: Date.now() - startedAt }, 'stopped');
+          process.exit(0);
         })
         .catch((error: unknown) => {
           logger.error({ err: error }, 'closing the database failed');
-          process.exitCode = 1;
+          process.exit(1);
         });
     });
     server.closeIdleConnections();
