@@ -142,6 +142,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness
+         * @description Answers `200` as long as the process runs and serves HTTP. It does not touch the
+         *     database, so an outage of the database never fails it: use it as a liveness probe
+         *     (restarting the service would not bring the database back). See `/readyz` for whether
+         *     requests can be served.
+         */
+        get: operations["getLiveness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness
+         * @description Answers `200` when the service can serve requests: its database answered a ping within
+         *     the database time bound (`DB_TIMEOUT_MS`, 3 seconds by default). Otherwise `503` with
+         *     `Retry-After`: while the database is unreachable (the service keeps reconnecting by
+         *     itself, with backoff, and becomes ready again without a restart), and from the moment a
+         *     graceful shutdown begins. Use it as a readiness probe, to send traffic only to instances
+         *     that can answer it.
+         */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -258,7 +306,7 @@ export interface components {
              * @example EMAIL_TAKEN
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "INVALID_CURSOR" | "UNAUTHORIZED" | "USER_NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "EMAIL_TAKEN" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL_ERROR";
+            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "INVALID_CURSOR" | "UNAUTHORIZED" | "USER_NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "EMAIL_TAKEN" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE";
             /** @description With `VALIDATION_FAILED`, each way the request breaks the contract. */
             errors?: components["schemas"]["ValidationIssue"][];
         };
@@ -280,6 +328,15 @@ export interface components {
              * @example must match format "email"
              */
             message: string;
+        };
+        /** @description What a health endpoint reports. */
+        Health: {
+            /**
+             * @description `ok` from `/healthz` (the process is alive), `ready` from `/readyz` (it can serve requests).
+             * @example ready
+             * @enum {string}
+             */
+            status: "ok" | "ready";
         };
     };
     responses: {
@@ -370,6 +427,23 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description The service cannot answer now: its database is unreachable or did not answer within the
+         *     time bound (`DB_TIMEOUT_MS`), or, on `/readyz` only, the service is shutting down. The
+         *     service reconnects by itself; try again after `Retry-After` seconds. A write answered
+         *     with `503` may still have been applied, if the database was lost after receiving it:
+         *     retrying a registration then answers `409`, and an update sent with `If-Match` answers
+         *     `412`, so read the user again before retrying blindly.
+         */
+        ServiceUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: {
         /**
@@ -431,11 +505,6 @@ export interface components {
          */
         WWWAuthenticate: string;
         /**
-         * @description How many seconds to wait before trying again.
-         * @example 42
-         */
-        RetryAfter: number;
-        /**
          * @description The quota left in the current window (IETF draft-ietf-httpapi-ratelimit-headers-07), on counted requests.
          * @example limit=20, remaining=19, reset=60
          */
@@ -450,6 +519,18 @@ export interface components {
          * @example </users>; rel="successor-version"
          */
         SuccessorLink: string;
+        /**
+         * @description How many seconds to wait before trying again (RFC 9110 §10.2.3), at least 1: with 429,
+         *     until the client's rate-limit window ends; with 503, the service's current pause between
+         *     two attempts to reconnect to its database.
+         * @example 1
+         */
+        RetryAfter: number;
+        /**
+         * @description `no-store`: the answer is about this moment and must not be cached.
+         * @example no-store
+         */
+        NoStore: string;
     };
     pathItems: never;
 }
@@ -498,6 +579,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createUser: {
@@ -533,6 +615,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getUser: {
@@ -579,6 +662,7 @@ export interface operations {
             404: components["responses"]["UserNotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteUser: {
@@ -615,6 +699,7 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateUser: {
@@ -663,6 +748,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     legacyListUsers: {
@@ -695,6 +781,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     legacyUpdateUser: {
@@ -730,6 +817,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     legacyRegister: {
@@ -767,6 +855,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     legacyDeleteUser: {
@@ -799,6 +888,54 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process is alive. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The service is ready to serve requests. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
 }

@@ -7,6 +7,7 @@ import type { Logger } from './logger.js';
 import { bearerTokenHandler } from './http/auth.js';
 import { errorHandler, routeNotFound } from './http/error-handler.js';
 import { docsRoutes } from './http/docs-routes.js';
+import { closeConnectionsWhenStopping, healthRoutes, type HealthChecks } from './http/health-routes.js';
 import { openApiValidation } from './http/openapi-validation.js';
 import { authFailureLimiter, registrationLimiter } from './http/rate-limits.js';
 import { requestLogging } from './http/request-logging.js';
@@ -25,6 +26,8 @@ export type AppDependencies = {
   users: UsersService;
   logger: Logger;
   config: AppConfig;
+  /** Readiness and shutdown state, for GET /readyz (and `Connection: close` while stopping). */
+  health: HealthChecks;
 };
 
 /** Headers a browser client may read on a cross-origin response. */
@@ -35,7 +38,7 @@ const EXPOSED_HEADERS = ['ETag', 'Location', 'Retry-After', 'Deprecation', 'Link
  * headers → rate limits → parsers → contract validation (including who may call what) → thin
  * handlers → one error formatter.
  */
-export function createApp({ users, logger, config }: AppDependencies): Express {
+export function createApp({ users, logger, config, health }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   // ETags are the users' versions (see http/conditional.ts), not hashes of response bodies.
@@ -48,6 +51,7 @@ export function createApp({ users, logger, config }: AppDependencies): Express {
   if (config.corsOrigins.length > 0) {
     app.use(cors({ origin: [...config.corsOrigins], exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }));
   }
+  app.use(closeConnectionsWhenStopping(health));
   app.use(deprecationHeaders);
   // The spec and its Redoc page: not operations of the API, so answered before the validator
   // (which would 404 them) and before body parsing (they take no body).
@@ -72,6 +76,7 @@ export function createApp({ users, logger, config }: AppDependencies): Express {
     }),
   );
   app.use(openApiValidation({ validateResponses: config.validateResponses, bearerAuth: auth }));
+  app.use(healthRoutes(health));
   app.use(usersRoutes(users));
   app.use(tutorialRoutes(users));
   app.use(routeNotFound);

@@ -64,7 +64,14 @@ const spec = {
     example: 'mongodb://127.0.0.1:27017/',
   }),
   MONGODB_DB: str({ default: 'users_api', desc: 'Database name, when MONGODB_URI names none.' }),
-  DB_TIMEOUT_MS: millis({ default: 5000, desc: 'Upper bound on waiting for the database in one operation.' }),
+  DB_TIMEOUT_MS: millis({
+    default: 3000,
+    desc: 'Upper bound on one database call (and on a readiness ping); past it the request answers 503.',
+  }),
+  DB_RETRY_MAX_MS: millis({
+    default: 5000,
+    desc: 'Longest pause between two attempts to (re)connect to an unreachable database (the backoff cap).',
+  }),
   API_TOKENS: tokenList({
     default: [],
     desc: 'Bearer tokens accepted for the protected operations, comma-separated (several, to rotate). Empty: protected mode (no auth, loopback only).',
@@ -88,7 +95,7 @@ const spec = {
   }),
   SHUTDOWN_GRACE_MS: millis({
     default: 10_000,
-    desc: 'On SIGTERM/SIGINT, how long in-flight requests may take before connections are cut.',
+    desc: 'On SIGTERM/SIGINT, the time the whole shutdown may take: in-flight requests finish, then the database client closes.',
   }),
 };
 
@@ -98,6 +105,7 @@ export type Config = {
   mongodbUri: string;
   mongodbDb: string;
   dbTimeoutMs: number;
+  dbRetryMaxMs: number;
   logLevel: string;
   validateResponses: boolean;
   shutdownGraceMs: number;
@@ -129,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mongodbUri: clean.MONGODB_URI,
     mongodbDb: clean.MONGODB_DB,
     dbTimeoutMs: clean.DB_TIMEOUT_MS,
+    dbRetryMaxMs: clean.DB_RETRY_MAX_MS,
     logLevel: clean.LOG_LEVEL,
     validateResponses: clean.VALIDATE_RESPONSES,
     shutdownGraceMs: clean.SHUTDOWN_GRACE_MS,

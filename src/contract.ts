@@ -12,6 +12,7 @@ export type LegacyUpdate = Schemas['LegacyUpdate'];
 export type LegacyDelete = Schemas['LegacyDelete'];
 export type Problem = Schemas['Problem'];
 export type ValidationIssue = Schemas['ValidationIssue'];
+export type Health = Schemas['Health'];
 export type ProblemCode = Problem['code'];
 
 export type ListUsersQuery = NonNullable<operations['listUsers']['parameters']['query']>;

@@ -1,28 +1,44 @@
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { connectDatabase } from './data/mongo-connection.js';
+import { Database } from './data/mongo-connection.js';
 import { UsersRepository } from './data/users-repository.js';
 import { UsersService } from './domain/users-service.js';
 import { createLogger } from './logger.js';
 
-// The process entry point: the only module that reads the environment, connects, listens and
-// handles signals. Everything it wires is built by createApp and the modules it imports.
+// The process entry point: the only module that reads the environment, listens and handles
+// signals. Everything it wires is built by createApp and the modules it imports.
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
 
-  const database = await connectDatabase({ uri: config.mongodbUri, dbName: config.mongodbDb, timeoutMs: config.dbTimeoutMs });
-  const repository = new UsersRepository(database.db);
-  await repository.ensureIndexes();
+  // The database is connected in the background, retried with backoff until it answers (then the
+  // indexes are created): the service listens even while it is down, answering /healthz, 503 on
+  // /readyz and on every operation that needs the database.
+  const database = new Database({
+    uri: config.mongodbUri,
+    dbName: config.mongodbDb,
+    timeoutMs: config.dbTimeoutMs,
+    retryMaxMs: config.dbRetryMaxMs,
+    logger: logger.child({ component: 'database' }),
+  });
+  const repository = new UsersRepository(database);
+  database.connectInBackground(() => repository.ensureIndexes());
 
   if (config.apiTokens.length === 0) {
     const warning = 'PROTECTED MODE: API_TOKENS is not set, so no operation asks for a token. Listening on loopback only; set API_TOKENS to require tokens (and to listen on other addresses).';
     logger.warn(warning);
     process.stderr.write(`\n*** ${warning}\n\n`);
   }
-  const app = createApp({ users: new UsersService(repository), logger, config });
+  let stopping = false;
+  const app = createApp({
+    users: new UsersService(repository),
+    logger,
+    config,
+    health: { ready: () => database.ping(), stopping: () => stopping },
+  });
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve).once('error', reject);
@@ -33,25 +49,40 @@ async function main(): Promise<void> {
   // A plain line for people and scripts (the test runner reads it to find a port-0 server).
   process.stderr.write(`Users API listening on ${url}\n`);
 
-  let stopping = false;
+  // Graceful shutdown, all within SHUTDOWN_GRACE_MS: readiness turns 503 at once, the listening
+  // socket closes (new connections are refused), idle keep-alive connections close, requests in
+  // flight finish (their responses say `Connection: close`); then the database client closes and
+  // the process exits with 0. Connections still busy when the grace period is nearly over are
+  // cut, leaving the database client a moment to close.
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
-    // Stop accepting connections, let in-flight requests finish, then close the database.
-    const force = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
-    force.unref();
+    const startedAt = Date.now();
+    const graceMs = config.shutdownGraceMs;
+    const closeBudgetMs = Math.min(1000, Math.floor(graceMs / 4));
+    logger.info({ signal, graceMs }, 'shutting down');
+
+    setTimeout(() => {
+      logger.error({ graceMs }, 'shutdown did not finish within the grace period');
+      process.exit(1);
+    }, graceMs).unref();
+    const cut = setTimeout(() => {
+      logger.warn({ afterMs: Date.now() - startedAt }, 'grace period nearly over: cutting the connections still open');
+      server.closeAllConnections();
+    }, graceMs - closeBudgetMs);
+
     server.close(() => {
-      clearTimeout(force);
-      database
-        .close()
-        .then(() => {
-          logger.info('stopped');
-          process.exitCode = 0;
+      clearTimeout(cut);
+      const budget = Math.max(1, startedAt + graceMs - closeBudgetMs / 2 - Date.now());
+      Promise.race([database.close().then(() => 'closed' as const), sleep(budget, 'timeout' as const)])
+        .then((outcome) => {
+          if (outcome === 'timeout') logger.warn({ budgetMs: budget }, 'the database client did not close in time');
+          logger.info({ durationMs: Date.now() - startedAt }, 'stopped');
+          process.exit(0);
         })
         .catch((error: unknown) => {
           logger.error({ err: error }, 'closing the database failed');
-          process.exitCode = 1;
+          process.exit(1);
         });
     });
     server.closeIdleConnections();

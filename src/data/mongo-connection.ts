@@ -1,23 +1,214 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient, type Db } from 'mongodb';
+import { AppError } from '../errors/app-error.js';
+import { createLogger, type Logger } from '../logger.js';
+import { retryDelayMs } from './backoff.js';
+import { isConnectivityError } from './connectivity-errors.js';
 
-export type DatabaseConnection = { client: MongoClient; db: Db; close(): Promise<void> };
+export type DatabaseOptions = {
+  uri: string;
+  /** Database name when the URI names none. */
+  dbName: string;
+  /** Upper bound on one database call (and on one connection attempt), in milliseconds. */
+  timeoutMs: number;
+  /** The backoff cap between connection attempts, in milliseconds. Default 5000. */
+  retryMaxMs?: number;
+  /** Where connection attempts, losses and recoveries are logged. Default: nowhere. */
+  logger?: Logger;
+};
 
 /**
- * Connects with waits on the database bounded in time on the client side (server selection, a
- * pooled connection, a reply on the socket), which holds even where a server ignores maxTimeMS,
- * and with the strongest write concern the deployment offers.
+ * connecting: not connected yet (or never, so far); up: connected, calls go through;
+ * down: connection lost, being re-established; closed: close() was called.
  */
-export async function connectDatabase(options: { uri: string; dbName: string; timeoutMs: number }): Promise<DatabaseConnection> {
-  const client = new MongoClient(options.uri, {
-    appName: 'users-api',
-    serverSelectionTimeoutMS: options.timeoutMs,
-    connectTimeoutMS: options.timeoutMs,
-    socketTimeoutMS: options.timeoutMs,
-    waitQueueTimeoutMS: options.timeoutMs,
-    writeConcern: { w: 'majority', journal: true },
+type State = 'connecting' | 'up' | 'down' | 'closed';
+
+/** Our own bound on a database call expired before any driver timeout did. */
+class DatabaseTimeoutError extends Error {
+  override readonly name = 'DatabaseTimeoutError';
+}
+
+/** Settles like `work`, or rejects with DatabaseTimeoutError after `ms`, whichever comes first. */
+function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new DatabaseTimeoutError(`the database did not answer within ${ms} ms`)), ms);
   });
-  await client.connect();
-  // The URI's own database wins, as a MongoDB user expects; MONGODB_DB is the fallback.
-  const db = client.db(new URL(options.uri).pathname.replace(/^\//, '') || options.dbName);
-  return { client, db, close: () => client.close() };
+  // The race subscribes to `work`, so a rejection that comes after the timeout is handled.
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
+
+/** An error for the log: its class and message only (a server selection error carries the whole topology). */
+function brief(error: unknown): { name: string; message: string } {
+  return error instanceof Error ? { name: error.name, message: error.message } : { name: typeof error, message: String(error) };
+}
+
+/**
+ * The database connection, supervised. One MongoClient for the life of the process, with the
+ * strongest write concern the deployment offers and every wait bounded on the client side
+ * (server selection, a pooled connection, connecting, a reply on the socket), which holds even
+ * where a server ignores maxTimeMS.
+ *
+ * - connectInBackground() keeps trying to connect, with capped exponential backoff, logging each
+ *   attempt, and runs its `onConnect` (index creation) once the database first answers.
+ * - run() bounds every call by `timeoutMs` and turns a lost or silent database into
+ *   AppError('SERVICE_UNAVAILABLE'); other errors pass unchanged (they become 500s). While the
+ *   database is known to be unreachable, calls fail at once instead of each waiting the bound,
+ *   and the connection is re-established in the background (the driver reconnects the same
+ *   client; a ping tells when it has).
+ */
+export class Database {
+  readonly client: MongoClient;
+  readonly db: Db;
+  private readonly timeoutMs: number;
+  private readonly retryMaxMs: number;
+  private readonly logger: Logger;
+  private state: State = 'connecting';
+  private onConnect: (() => Promise<void>) | undefined;
+  private initialized = false;
+  private reconnecting: Promise<void> | undefined;
+  private retryDelay = 0;
+  private readonly closing = new AbortController();
+
+  constructor(options: DatabaseOptions) {
+    this.timeoutMs = options.timeoutMs;
+    this.retryMaxMs = options.retryMaxMs ?? 5000;
+    this.logger = options.logger ?? createLogger('silent');
+    this.client = new MongoClient(options.uri, {
+      appName: 'users-api',
+      serverSelectionTimeoutMS: options.timeoutMs,
+      connectTimeoutMS: options.timeoutMs,
+      socketTimeoutMS: options.timeoutMs,
+      waitQueueTimeoutMS: options.timeoutMs,
+      writeConcern: { w: 'majority', journal: true },
+    });
+    // The URI's own database wins, as a MongoDB user expects; `dbName` is the fallback.
+    this.db = this.client.db(new URL(options.uri).pathname.replace(/^\//, '') || options.dbName);
+  }
+
+  /** Whether the database answered last time it was asked (and nothing has failed since). */
+  get isUp(): boolean {
+    return this.state === 'up';
+  }
+
+  /**
+   * Starts connecting without waiting: tries at once, then again after 250 ms, 500 ms, 1 s…
+   * (capped at `retryMaxMs`) until the database answers a ping and `onConnect` has succeeded.
+   * Until then every call fails with SERVICE_UNAVAILABLE.
+   */
+  connectInBackground(onConnect?: () => Promise<void>): void {
+    this.onConnect = onConnect;
+    this.superviseConnection();
+  }
+
+  /** Connects now, once: rejects if the database does not answer within the bound (tests and tools). */
+  async connect(): Promise<void> {
+    await this.attempt();
+    if (this.state !== 'closed') this.state = 'up';
+  }
+
+  /**
+   * Runs one database call within the time bound. Connectivity failures and timeouts become
+   * SERVICE_UNAVAILABLE and start reconnecting; other errors are rethrown as they are.
+   */
+  async run<T>(call: () => Promise<T>): Promise<T> {
+    if (this.state === 'connecting' || this.state === 'down') throw this.unavailable();
+    try {
+      return await within(this.timeoutMs, call());
+    } catch (error) {
+      if (error instanceof DatabaseTimeoutError || isConnectivityError(error)) {
+        this.connectionLost(error);
+        throw this.unavailable(error);
+      }
+      throw error;
+    }
+  }
+
+  /** Resolves when the database answers a ping within the bound; else SERVICE_UNAVAILABLE. */
+  async ping(): Promise<void> {
+    await this.run(() => this.db.command({ ping: 1 }));
+  }
+
+  /** Stops reconnecting and closes the client. Calls made afterwards fail as a bug would (500). */
+  async close(): Promise<void> {
+    this.state = 'closed';
+    this.closing.abort();
+    await this.client.close();
+  }
+
+  private unavailable(cause?: unknown): AppError {
+    return new AppError('SERVICE_UNAVAILABLE', 'The database is unavailable at the moment; try again after Retry-After seconds.', {
+      ...(cause === undefined ? {} : { cause }),
+      retryAfterSeconds: Math.max(1, Math.ceil(this.retryDelay / 1000)),
+    });
+  }
+
+  private connectionLost(error: unknown): void {
+    if (this.state !== 'up') return;
+    this.state = 'down';
+    this.logger.warn({ error: brief(error) }, 'database connection lost; reconnecting');
+    this.superviseConnection();
+  }
+
+  /** One attempt: connect (a no-op once connected), ping, and the first time, onConnect. */
+  private async attempt(): Promise<void> {
+    await within(
+      this.timeoutMs,
+      (async () => {
+        await this.client.connect();
+        await this.db.command({ ping: 1 });
+      })(),
+    );
+    if (!this.initialized && this.onConnect) {
+      await within(this.timeoutMs, this.onConnect());
+      this.initialized = true;
+    }
+  }
+
+  private superviseConnection(): void {
+    if (this.reconnecting || this.state === 'closed') return;
+    this.reconnecting = this.reconnect().finally(() => {
+      this.reconnecting = undefined;
+    });
+  }
+
+  private async reconnect(): Promise<void> {
+    const since = Date.now();
+    for (let attempt = 1; !this.closing.signal.aborted; attempt++) {
+      try {
+        await this.attempt();
+        if (this.closing.signal.aborted) return;
+        this.state = 'up';
+        this.retryDelay = 0;
+        this.logger.info({ attempt, unavailableMs: Date.now() - since }, 'database connected');
+        return;
+      } catch (error) {
+        if (this.closing.signal.aborted) return;
+        const delayMs = retryDelayMs(attempt, this.retryMaxMs);
+        this.retryDelay = delayMs;
+        const connectivity = error instanceof DatabaseTimeoutError || isConnectivityError(error);
+        // An unreachable database is expected to come back; anything else (an index that cannot
+        // be built, a refused login) needs someone to look, but retrying is still right.
+        this.logger[connectivity ? 'warn' : 'error'](
+          { attempt, retryInMs: delayMs, error: brief(error) },
+          'database unavailable; retrying',
+        );
+        await sleep(delayMs, undefined, { signal: this.closing.signal }).catch(() => undefined);
+      }
+    }
+  }
+}
+
+export type DatabaseConnection = Database;
+
+/** A database connected now, or a rejection (tests and tools; the server connects in the background). */
+export async function connectDatabase(options: DatabaseOptions): Promise<Database> {
+  const database = new Database(options);
+  try {
+    await database.connect();
+  } catch (error) {
+    await database.close().catch(() => undefined);
+    throw error;
+  }
+  return database;
 }

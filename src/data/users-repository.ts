@@ -1,8 +1,9 @@
-import { MongoServerError, ObjectId, type Collection, type Db, type Filter, type UpdateFilter } from 'mongodb';
+import { MongoServerError, ObjectId, type Collection, type Filter, type UpdateFilter } from 'mongodb';
 import type { UserChanges, UserRecord, UsersStore } from '../domain/users-store.js';
 import { emailKey, escapeRegExp } from '../domain/user-rules.js';
 import { AppError } from '../errors/app-error.js';
 import { KeyedLock } from './keyed-lock.js';
+import type { Database } from './mongo-connection.js';
 
 /** How a user is stored. `emailKey` (the lower-cased email) carries the unique index. */
 type UserDocument = {
@@ -83,11 +84,18 @@ export class UsersRepository implements UsersStore {
    */
   private readonly writes = new KeyedLock();
 
-  constructor(db: Db) {
-    this.users = db.collection<UserDocument>('users');
+  /**
+   * Every call goes through `database.run`: bounded in time, and SERVICE_UNAVAILABLE when the
+   * database cannot be reached (see mongo-connection.ts).
+   */
+  constructor(private readonly database: Database) {
+    this.users = database.db.collection<UserDocument>('users');
   }
 
-  /** Idempotent: creating an index that exists with the same definition is a no-op. */
+  /**
+   * Idempotent: creating an index that exists with the same definition is a no-op. Called when
+   * the database first answers (Database.connectInBackground), so not through `run`.
+   */
   async ensureIndexes(): Promise<void> {
     await this.users.createIndex({ emailKey: 1 }, { unique: true, name: EMAIL_INDEX });
   }
@@ -103,13 +111,13 @@ export class UsersRepository implements UsersStore {
       createdAt: now,
       updatedAt: now,
     };
-    await translateDuplicate(this.users.insertOne(doc));
+    await this.database.run(() => translateDuplicate(this.users.insertOne(doc)));
     return toRecord(doc);
   }
 
   async findById(id: string): Promise<UserRecord | null> {
     const _id = objectId(id);
-    const doc = _id && (await this.users.findOne({ _id }));
+    const doc = _id && (await this.database.run(() => this.users.findOne({ _id })));
     return doc ? toRecord(doc) : null;
   }
 
@@ -124,7 +132,7 @@ export class UsersRepository implements UsersStore {
     if (query.namePrefix !== undefined) {
       filter.name = { $regex: `^${escapeRegExp(text(query.namePrefix))}`, $options: 'i' };
     }
-    const docs = await this.users.find(filter).sort({ _id: 1 }).limit(query.limit).toArray();
+    const docs = await this.database.run(() => this.users.find(filter).sort({ _id: 1 }).limit(query.limit).toArray());
     return docs.map(toRecord);
   }
 
@@ -137,7 +145,7 @@ export class UsersRepository implements UsersStore {
 
   async updateByEmail(email: string, changes: UserChanges): Promise<UserRecord | null> {
     const key = emailKey(text(email));
-    const found = await this.users.findOne({ emailKey: key }, { projection: { _id: 1 } });
+    const found = await this.database.run(() => this.users.findOne({ emailKey: key }, { projection: { _id: 1 } }));
     // Re-checking the email in the write's filter covers a change of email in between.
     return found ? this.update(found._id, { _id: found._id, emailKey: key }, changes) : null;
   }
@@ -146,19 +154,22 @@ export class UsersRepository implements UsersStore {
     const _id = objectId(id);
     if (!_id) return false;
     const filter: Filter<UserDocument> = expectedVersions ? { _id, version: { $in: expectedVersions } } : { _id };
-    return this.writes.run(id, async () => (await this.users.deleteOne(filter)).deletedCount === 1);
+    return this.database.run(() => this.writes.run(id, async () => (await this.users.deleteOne(filter)).deletedCount === 1));
   }
 
   async deleteByEmail(email: string): Promise<boolean> {
-    return (await this.users.deleteOne({ emailKey: emailKey(text(email)) })).deletedCount === 1;
+    const key = emailKey(text(email));
+    return this.database.run(async () => (await this.users.deleteOne({ emailKey: key })).deletedCount === 1);
   }
 
   private update(_id: ObjectId, filter: Filter<UserDocument>, changes: UserChanges): Promise<UserRecord | null> {
-    return this.writes.run(_id.toHexString(), async () => {
-      const doc = await translateDuplicate(
-        this.users.findOneAndUpdate(filter, setFields(changes, new Date()), { returnDocument: 'after' }),
-      );
-      return doc ? toRecord(doc) : null;
-    });
+    // The time bound covers the wait for earlier writes to the same user too.
+    return this.database.run(() =>
+      this.writes.run(_id.toHexString(), async () => {
+        const update = setFields(changes, new Date());
+        const doc = await translateDuplicate(this.users.findOneAndUpdate(filter, update, { returnDocument: 'after' }));
+        return doc ? toRecord(doc) : null;
+      }),
+    );
   }
 }

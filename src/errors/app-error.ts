@@ -7,12 +7,15 @@ import type { ErrorCode } from './catalogue.js';
  */
 export class AppError extends Error {
   override readonly name = 'AppError';
+  /** With SERVICE_UNAVAILABLE: how many seconds a client should wait before trying again. */
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(
     readonly code: ErrorCode,
     readonly detail: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
-    super(`${code}: ${detail}`, options);
+    super(`${code}: ${detail}`, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }

@@ -19,7 +19,10 @@ export function errorHandler(logger: Logger, bodyLimitBytes: number): ErrorReque
     });
     // The request's own logger (with its request id) when request logging is on.
     const log = (req as { log?: Logger }).log ?? logger;
-    if (problem.status >= 500) {
+    if (problem.status === 503) {
+      // The data layer has logged the outage itself, once; each refused request is a warning.
+      log.warn({ code: problem.body.code, method: req.method, path: req.path, retryAfter: problem.headers['Retry-After'] }, 'service unavailable');
+    } else if (problem.status >= 500) {
       // The full error (a stack, a driver message, a response that broke the contract) goes to
       // the log only.
       log.error({ err: error, method: req.method, path: req.path }, 'request failed');

@@ -55,6 +55,9 @@ function build(code: ErrorCode, detail: string, instance: string, extra: Partial
   return { type: `/problems/${code.toLowerCase().replaceAll('_', '-')}`, title, status, detail, instance, code, ...extra };
 }
 
+/** Retry-After of a SERVICE_UNAVAILABLE that does not say when to come back. */
+const DEFAULT_RETRY_AFTER_SECONDS = 1;
+
 const DETAILS: Partial<Record<ErrorCode, string>> = {
   MALFORMED_JSON: 'The request body could not be parsed as JSON.',
   ROUTE_NOT_FOUND: 'No operation of this API has that path.',
@@ -77,7 +80,14 @@ export function toProblem(
     cause: error,
   });
 
-  if (error instanceof AppError) return respond(error.code, error.detail);
+  if (error instanceof AppError) {
+    if (error.code === 'SERVICE_UNAVAILABLE') {
+      // RFC 9110 §10.2.3: when to try again, in whole seconds (at least one).
+      const seconds = Math.max(1, Math.ceil(error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS));
+      return respond(error.code, error.detail, {}, { 'Retry-After': String(seconds) });
+    }
+    return respond(error.code, error.detail);
+  }
 
   if (isBodyParserError(error)) {
     const code = BODY_PARSER_CODES[error.type] ?? 'VALIDATION_FAILED';

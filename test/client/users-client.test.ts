@@ -492,6 +492,22 @@ describe('DELETE /delete (tutorial)', () => {
   });
 });
 
+describe('GET /healthz and GET /readyz', () => {
+  it('when the process runs, then /healthz is 200 ok; when the database answers, then /readyz is 200 ready', async () => {
+    assert.equal(dataOf(await client.GET('/healthz'), 200).status, 'ok');
+    const ready = await client.GET('/readyz');
+    assert.equal(dataOf(ready, 200).status, 'ready');
+    assert.equal(ready.response.headers.get('cache-control'), 'no-store');
+  });
+
+  it('when a query parameter is sent (a compile error), then 400 from either', async () => {
+    // @ts-expect-error -- the health endpoints take no query parameters
+    expectProblem(await client.GET('/healthz', { params: { query: { verbose: 1 } } }), 400, 'VALIDATION_FAILED');
+    // @ts-expect-error -- the health endpoints take no query parameters
+    expectProblem(await client.GET('/readyz', { params: { query: { verbose: 1 } } }), 400, 'VALIDATION_FAILED');
+  });
+});
+
 describe("the package's ./client export", () => {
   it('when imported by package name (users-api/client), then it is this module, its .d.ts was built, and it works', async () => {
     const exported = await import('users-api/client');

@@ -22,11 +22,16 @@ describe('when the database fails inside a request', () => {
 
   before(async () => {
     connection = await connectTestDatabase('faults');
-    const repository = new UsersRepository(connection.db);
+    const repository = new UsersRepository(connection);
     await repository.ensureIndexes();
     // Capture the log lines instead of printing them, to check where the details went.
     const logger = createLogger('error', { write: (line: string) => logged.push(line) });
-    const app = createApp({ users: new UsersService(repository), logger, config: testAppConfig() });
+    const app = createApp({
+      users: new UsersService(repository),
+      logger,
+      config: testAppConfig(),
+      health: { ready: () => connection.ping(), stopping: () => false },
+    });
     server = await new Promise((resolve) => {
       const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
     });

@@ -13,7 +13,7 @@ describe('UsersRepository against the real database', () => {
 
   before(async () => {
     connection = await connectTestDatabase('repository');
-    repository = new UsersRepository(connection.db);
+    repository = new UsersRepository(connection);
     await repository.ensureIndexes();
   });
   after(async () => {

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { connectDatabase, type DatabaseConnection } from '../../src/data/mongo-connection.js';
+import { connectDatabase, type DatabaseConnection, type DatabaseOptions } from '../../src/data/mongo-connection.js';
 import { UsersRepository } from '../../src/data/users-repository.js';
 import { UsersService } from '../../src/domain/users-service.js';
 import { createLogger } from '../../src/logger.js';
@@ -23,12 +23,17 @@ export function testDatabaseUri(): string {
   return uri;
 }
 
-/** A fresh database of its own for one test file, so files can run in parallel. */
-export async function connectTestDatabase(label: string): Promise<DatabaseConnection> {
+/** A database name of its own for one test file, so files can run in parallel, and its URI. */
+export function testDatabaseTarget(label: string): { uri: string; dbName: string } {
   const dbName = `test_${label.replace(/\W/g, '_')}_${randomBytes(4).toString('hex')}`;
   const uri = new URL(testDatabaseUri());
   uri.pathname = `/${dbName}`;
-  return connectDatabase({ uri: uri.toString(), dbName, timeoutMs: 10_000 });
+  return { uri: uri.toString(), dbName };
+}
+
+/** A fresh database of its own for one test file, connected. */
+export async function connectTestDatabase(label: string, options: Partial<DatabaseOptions> = {}): Promise<DatabaseConnection> {
+  return connectDatabase({ ...testDatabaseTarget(label), timeoutMs: 10_000, ...options });
 }
 
 /**
@@ -52,11 +57,16 @@ export async function startTestServer(
   options: { logLines?: (line: string) => void } = {},
 ): Promise<TestServer> {
   const connection = await connectTestDatabase(label);
-  const repository = new UsersRepository(connection.db);
+  const repository = new UsersRepository(connection);
   await repository.ensureIndexes();
   const logLines = options.logLines;
   const logger = logLines ? createLogger('trace', { write: logLines }) : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const app = createApp({ users: new UsersService(repository), logger, config: testAppConfig(env) });
+  const app = createApp({
+    users: new UsersService(repository),
+    logger,
+    config: testAppConfig(env),
+    health: { ready: () => connection.ping(), stopping: () => false },
+  });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });

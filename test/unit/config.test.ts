@@ -12,6 +12,9 @@ describe('configuration', () => {
     assert.equal(config.mongodbDb, 'users_api');
     assert.equal(config.validateResponses, false);
     assert.equal(config.logLevel, 'info');
+    assert.equal(config.dbTimeoutMs, 3000);
+    assert.equal(config.dbRetryMaxMs, 5000);
+    assert.equal(config.shutdownGraceMs, 10_000);
   });
 
   it('when PORT is 0, then it is accepted (a free port)', () => {

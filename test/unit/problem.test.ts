@@ -108,6 +108,16 @@ describe('error mapping to problem+json', () => {
     assert.deepEqual(problem.body.errors, [{ in: 'body', path: '', message: 'is required: send a JSON body' }]);
   });
 
+  it('when the database is unavailable, then 503 SERVICE_UNAVAILABLE with Retry-After in whole seconds (at least 1)', () => {
+    const cause = new Error('connect ECONNREFUSED 127.0.0.1:27017');
+    const problem = toProblem(new AppError('SERVICE_UNAVAILABLE', 'The database is unavailable.', { cause, retryAfterSeconds: 2.2 }), ctx('/users'));
+    assert.equal(problem.status, 503);
+    assert.equal(problem.body.code, 'SERVICE_UNAVAILABLE');
+    assert.deepEqual(problem.headers, { 'Retry-After': '3' });
+    assert.doesNotMatch(JSON.stringify(problem.body), /ECONNREFUSED|27017/);
+    assert.deepEqual(toProblem(new AppError('SERVICE_UNAVAILABLE', 'Shutting down.'), ctx('/readyz')).headers, { 'Retry-After': '1' });
+  });
+
   it('when anything else is thrown, then 500 INTERNAL_ERROR that discloses nothing', () => {
     const secret = new Error('connection to mongodb://admin:hunter2@db refused');
     const problem = toProblem(secret, ctx('/users'));
