@@ -60,6 +60,21 @@ describe('with API_TOKENS set', () => {
     assert.equal(((await call('GET', `/users/${userId}`, { headers: bearer(TOKEN_A) })).body as { name: string }).name, 'guarded');
   });
 
+  it('when each secured operation gets a wrong token, then 401 invalid_token; with the good one, it is served', async () => {
+    for (const [method, path, json] of secured()) {
+      const refused = await call(method, path, { ...(json ? { json } : {}), headers: { ...client(), ...bearer('wrong-token-1111111111') } });
+      assertProblem(refused, 401, 'UNAUTHORIZED');
+      assert.match(refused.headers.get('www-authenticate') ?? '', /error="invalid_token"/, `${method} ${path}`);
+    }
+    // With the good token every one passes authentication (the deletes come last: they remove the user).
+    for (const [method, path, json] of secured()) {
+      const served = await call(method, path, { ...(json ? { json } : {}), headers: bearer(TOKEN_A) });
+      assert.ok([200, 204, 404].includes(served.status), `${method} ${path} → ${served.status} ${served.text}`);
+    }
+    const created = await call('POST', '/users', { json: { name: 'guarded', email: email() }, headers: bearer(TOKEN_A) });
+    userId = (created.body as { id: string }).id;
+  });
+
   it('when either configured token is sent, then secured operations answer (rotation)', async () => {
     for (const token of [TOKEN_A, TOKEN_B]) {
       assert.equal((await call('GET', '/users?limit=1', { headers: bearer(token) })).status, 200);
