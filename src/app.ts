@@ -11,10 +11,10 @@ import { closeConnectionsWhenStopping, healthRoutes, type HealthChecks } from '.
 import { openApiValidation } from './http/openapi-validation.js';
 import { authFailureLimiter, registrationLimiter } from './http/rate-limits.js';
 import { requestLogging } from './http/request-logging.js';
-import { readSpecOperations } from './http/spec-operations.js';
+import { specOperations } from './http/spec-operations.js';
 import { deprecationHeaders, tutorialRoutes } from './http/tutorial-routes.js';
 import { usersRoutes } from './http/users-routes.js';
-import { specPath } from './spec-path.js';
+import { loadSpec } from './spec.js';
 
 /** The largest accepted request body, as the spec states (16 KiB). */
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -39,6 +39,8 @@ const EXPOSED_HEADERS = ['ETag', 'Location', 'Retry-After', 'Deprecation', 'Link
  * handlers → one error formatter.
  */
 export function createApp({ users, logger, config, health }: AppDependencies): Express {
+  // Read once: the docs serve it, and its declarations drive authentication and limits below.
+  const spec = loadSpec();
   const app = express();
   app.disable('x-powered-by');
   // ETags are the users' versions (see http/conditional.ts), not hashes of response bodies.
@@ -55,14 +57,14 @@ export function createApp({ users, logger, config, health }: AppDependencies): E
   app.use(deprecationHeaders);
   // The spec and its Redoc page: not operations of the API, so answered before the validator
   // (which would 404 them) and before body parsing (they take no body).
-  app.use(docsRoutes());
+  app.use(docsRoutes(spec));
 
   // Authentication and limits follow the spec: its `security` and `x-rate-limit` declarations.
   const auth = config.apiTokens.length > 0 ? bearerTokenHandler(config.apiTokens) : undefined;
   const hasValidToken = (req: Request) => auth?.(req) ?? false;
   const registrations = registrationLimiter(config.rateLimits, hasValidToken);
   const guesses = authFailureLimiter(config.rateLimits, hasValidToken);
-  for (const operation of readSpecOperations(specPath)) {
+  for (const operation of specOperations(spec.document)) {
     if (operation.rateLimit === 'registration') app[operation.method](operation.expressPath, registrations);
     if (operation.secured && auth) app[operation.method](operation.expressPath, guesses);
   }

@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Router, type RequestHandler } from 'express';
-import { parse } from 'yaml';
 import { AppError } from '../errors/app-error.js';
-import { specPath } from '../spec-path.js';
+import type { Spec } from '../spec.js';
 import { ifNoneMatchHitsTag } from './conditional.js';
 
 /** Redoc 2's standalone bundle, from the `redoc` dependency (resolved as an import would be). */
@@ -109,9 +108,8 @@ const methodNotAllowed: RequestHandler = (_req, res, next) => {
  * once, here, when the app is created; clients revalidate the spec and the page with their ETag
  * (`no-cache`), and keep the bundle, whose URL changes with its content, for a year.
  */
-export function docsRoutes(): Router {
-  const specYaml = readFileSync(specPath);
-  const spec = parse(specYaml.toString('utf8')) as { info?: { title?: string } };
+export function docsRoutes({ yaml: specYaml, document }: Spec): Router {
+  const spec = document as { info?: { title?: string } };
   const bundle = asset(readRedocBundle(), 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable');
   const bundleSrc = `/docs/redoc.standalone.js?v=${bundle.hash.slice(0, 12)}`;
   const page = redocPage({ title: spec.info?.title, bundleSrc, spec: { url: '/openapi.json' } });

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 
 /** What the HTTP layer needs to know of each operation of the spec, beyond what the validator checks. */
 export type SpecOperation = {
@@ -21,11 +19,11 @@ type Document = {
 const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete']);
 
 /**
- * Reads the operations from the spec, so that who may call what, and which limits apply, are
+ * The operations of the (parsed) spec, so that who may call what, and which limits apply, are
  * declared there and nowhere else.
  */
-export function readSpecOperations(specFile: string): SpecOperation[] {
-  const document = parse(readFileSync(specFile, 'utf8')) as Document;
+export function specOperations(spec: unknown): SpecOperation[] {
+  const document = spec as Document;
   const rootSecured = (document.security ?? []).length > 0;
   return Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
     Object.entries(item)

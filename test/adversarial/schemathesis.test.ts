@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { readSpecOperations } from '../../src/http/spec-operations.js';
-import { specPath } from '../../src/spec-path.js';
+import { specOperations } from '../../src/http/spec-operations.js';
+import { loadSpec } from '../../src/spec.js';
 import { projectRoot } from '../support/project.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -59,7 +59,7 @@ describe('the API under schemathesis (all checks, positive and negative modes)',
     t.diagnostic(`schemathesis (seed ${SEED}, up to ${MAX_EXAMPLES} cases per operation and phase): ${counts?.[0] ?? 'no summary'}`);
     assert.equal(code, 0, output.slice(-6000));
     assert.ok(counts && Number(counts[1]) > 100, `too few cases generated:\n${output.slice(-2000)}`);
-    const operations = readSpecOperations(specPath).length;
+    const operations = specOperations(loadSpec().document).length;
     assert.match(output, new RegExp(`Selected: ${operations}/${operations}\\b`), 'schemathesis did not test every operation');
     assert.match(output, /No issues found/);
     const errors = serverLog.filter((line) => (JSON.parse(line) as { level: number }).level >= 50);
