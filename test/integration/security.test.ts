@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { request, type Reply } from '../support/http.js';
+import { request } from '../support/http.js';
+import { assertProblem } from '../support/problems.js';
 import { startTestServer, testDatabaseUri, type TestServer } from '../support/test-server.js';
 
 const TOKEN_A = 'token-a-0123456789abcdef';
@@ -12,12 +13,6 @@ let seq = 0;
 const email = () => `sec.${Date.now().toString(36)}.${++seq}@example.com`;
 /** A client address of its own (TEST-NET-3), honoured because the test's peer is loopback. */
 const client = () => ({ 'x-forwarded-for': `203.0.113.${(++seq % 250) + 1}` });
-
-function assertProblem(reply: Reply, status: number, code: string): void {
-  assert.equal(reply.status, status, reply.text);
-  assert.match(reply.headers.get('content-type') ?? '', /^application\/problem\+json/);
-  assert.equal((reply.body as { code: string }).code, code);
-}
 
 describe('with API_TOKENS set', () => {
   let server: TestServer;

@@ -1,30 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { request, type Reply } from '../support/http.js';
+import { request } from '../support/http.js';
+import { assertProblem } from '../support/problems.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 type UserBody = { id: string; name: string; email: string; createdAt: string; updatedAt: string };
-type ProblemBody = { type: string; title: string; status: number; detail: string; instance: string; code: string; errors?: { in: string; path: string; message: string }[] };
 
 let server: TestServer;
 let seq = 0;
 const uniqueEmail = (tag = 'user') => `${tag}.${Date.now().toString(36)}.${++seq}@example.com`;
 const call = (method: string, path: string, options?: Parameters<typeof request>[3]) => request(server.baseUrl, method, path, options);
 const users = () => server.db.collection('users');
-
-/** Every error is RFC 9457 problem+json with the catalogue's code and no internals. */
-function assertProblem(reply: Reply, status: number, code: string): ProblemBody {
-  assert.equal(reply.status, status, reply.text);
-  assert.match(reply.headers.get('content-type') ?? '', /^application\/problem\+json/);
-  const problem = reply.body as ProblemBody;
-  assert.equal(problem.status, status);
-  assert.equal(problem.code, code);
-  assert.equal(typeof problem.title, 'string');
-  assert.equal(typeof problem.detail, 'string');
-  assert.match(problem.type, /^\/problems\/[a-z-]+$/);
-  assert.doesNotMatch(reply.text, /\bat .+\.js:\d+|Mongo|ferret|stack/i);
-  return problem;
-}
 
 async function createUser(name = 'superman', email = uniqueEmail()): Promise<{ user: UserBody; etag: string }> {
   const reply = await call('POST', '/users', { json: { name, email } });
