@@ -20,12 +20,22 @@ export function bearerToken(header: string | undefined): string | undefined {
  */
 export function bearerTokenHandler(tokens: readonly string[]): (req: Request) => boolean {
   const accepted = tokens.map(digest);
-  return (req) => {
+  // The rate limiters and the validator all ask about the same request: check it once.
+  const verdicts = new WeakMap<Request, boolean>();
+  const check = (req: Request): boolean => {
     const token = bearerToken(req.get('authorization'));
     if (token === undefined) return false;
     const presented = digest(token);
     let valid = false;
     for (const candidate of accepted) valid = timingSafeEqual(candidate, presented) || valid;
     return valid;
+  };
+  return (req) => {
+    let verdict = verdicts.get(req);
+    if (verdict === undefined) {
+      verdict = check(req);
+      verdicts.set(req, verdict);
+    }
+    return verdict;
   };
 }

@@ -205,7 +205,8 @@ describe('the logs', () => {
     assert.ok(!text.includes(address.toLowerCase()), 'an email reached the log');
     assert.ok(!text.includes(encodeURIComponent(address).toLowerCase()), 'an encoded email reached the log');
     assert.ok(!text.includes(TOKEN_A.toLowerCase()) && !text.includes('not-the-token'), 'a token reached the log');
-    assert.ok(lines.every((line) => typeof (JSON.parse(line) as { reqId?: unknown; req?: { id?: unknown } }).reqId === 'string' || (JSON.parse(line) as { req?: { id?: unknown } }).req?.id !== undefined), 'every request line has its request id');
+    const entries = lines.map((line) => JSON.parse(line) as { reqId?: unknown; req?: { id?: unknown } });
+    assert.ok(entries.every((entry) => typeof entry.reqId === 'string' || entry.req?.id !== undefined), 'every request line has its request id');
   });
 });
 
