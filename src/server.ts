@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     logger: logger.child({ component: 'database' }),
   });
   const repository = new UsersRepository(database);
-  database.connectInBackground(() => repository.ensureIndexes());
+  database.connectInBackground(() => repository.prepare());
 
   if (config.apiTokens.length === 0) {
     const warning = 'PROTECTED MODE: API_TOKENS is not set, so no operation asks for a token. Listening on loopback only; set API_TOKENS to require tokens (and to listen on other addresses).';

@@ -23,6 +23,13 @@ export type DatabaseOptions = {
  */
 type State = 'connecting' | 'up' | 'down' | 'closed';
 
+/**
+ * Which server answers. FerretDB v1 differs in what matters to the data layer: it serves only a
+ * single-key `{_id: …}` filter from an index (any other filter reads the whole collection) and
+ * does not apply a write's filter atomically (see the README's database notes).
+ */
+export type DatabaseEngine = 'mongodb' | 'ferretdb';
+
 /** Our own bound on a database call expired before any driver timeout did. */
 class DatabaseTimeoutError extends Error {
   override readonly name = 'DatabaseTimeoutError';
@@ -60,8 +67,10 @@ function brief(error: unknown): { name: string; message: string } {
 export class Database {
   readonly client: MongoClient;
   readonly db: Db;
-  private readonly timeoutMs: number;
+  /** Upper bound on one database call, in milliseconds. */
+  readonly timeoutMs: number;
   private readonly retryMaxMs: number;
+  private detectedEngine: DatabaseEngine | undefined;
   private readonly logger: Logger;
   private state: State = 'connecting';
   private onConnect: (() => Promise<void>) | undefined;
@@ -84,6 +93,11 @@ export class Database {
     });
     // The URI's own database wins, as a MongoDB user expects; `dbName` is the fallback.
     this.db = this.client.db(new URL(options.uri).pathname.replace(/^\//, '') || options.dbName);
+  }
+
+  /** The server behind the connection, known once it has answered (MongoDB until then). */
+  get engine(): DatabaseEngine {
+    return this.detectedEngine ?? 'mongodb';
   }
 
   /** Whether the database answered last time it was asked (and nothing has failed since). */
@@ -157,10 +171,16 @@ export class Database {
       (async () => {
         await this.client.connect();
         await this.db.command({ ping: 1 });
+        if (this.detectedEngine === undefined) {
+          const info = await this.db.admin().command({ buildInfo: 1 });
+          this.detectedEngine = typeof info.ferretdbVersion === 'string' ? 'ferretdb' : 'mongodb';
+        }
       })(),
     );
+    // Not bounded as a whole: a first start on a large database may migrate it for longer than
+    // one call's bound. Each of its calls is still bounded by the driver's timeouts.
     if (!this.initialized && this.onConnect) {
-      await within(this.timeoutMs, this.onConnect());
+      await this.onConnect();
       this.initialized = true;
     }
   }

@@ -2,10 +2,12 @@ import { MongoServerError, ObjectId, type Collection, type Filter, type UpdateFi
 import type { UserChanges, UserRecord, UsersStore } from '../domain/users-store.js';
 import { emailKey, escapeRegExp } from '../domain/user-rules.js';
 import { AppError } from '../errors/app-error.js';
+import { EmailClaims, type ClaimOutcome } from './email-claims.js';
+import { isDuplicateKey } from './duplicate-key.js';
 import { KeyedLock } from './keyed-lock.js';
 import type { Database } from './mongo-connection.js';
 
-/** How a user is stored. `emailKey` (the lower-cased email) carries the unique index. */
+/** How a user is stored. `emailKey` (the lower-cased email) carries a unique index. */
 type UserDocument = {
   _id: ObjectId;
   name: string;
@@ -16,7 +18,6 @@ type UserDocument = {
   updatedAt: Date;
 };
 
-const DUPLICATE_KEY = 11000;
 const EMAIL_INDEX = 'emailKey_unique';
 const OBJECT_ID = /^[0-9a-f]{24}$/;
 
@@ -52,52 +53,60 @@ function setFields(changes: UserChanges, now: Date): UpdateFilter<UserDocument> 
   return { $set, $inc: { version: 1 } };
 }
 
+const emailTaken = (cause?: unknown) =>
+  new AppError('EMAIL_TAKEN', 'Another user already has this email.', cause === undefined ? {} : { cause });
+
 /**
- * A write refused by the unique email index. MongoDB (and FerretDB, on inserts) answers with
- * error 11000; FerretDB v1 answers an *update* that breaks a unique index with InternalError
- * naming the SQLite constraint, so that case is recognised by the index's name.
+ * Users, stored in two collections so that every operation that names one user reaches it by
+ * `_id`, the one filter FerretDB v1 serves from an index (MongoDB serves it from one too):
+ *
+ * - `users`: the users, by `_id`. A unique index on `emailKey` is the final guard of one user per
+ *   email, on both databases and across any number of processes: an insert that breaks it is
+ *   refused atomically.
+ * - `emails` (see email-claims.ts): one claim per lower-cased email, `{_id: emailKey, userId}`.
+ *   It is how an email reaches its user, and inserting it is the uniqueness check of a
+ *   registration or an email change.
+ *
+ * Write order keeps one rule through any failure between two writes: every user's email has a
+ * claim that points to it. A claim is written before the user takes the email and removed only
+ * after the user has let it go, so a failure leaves at most a stale claim (its user is gone or
+ * has another email), never a user its email does not reach. Stale claims are repaired as
+ * email-claims.ts describes.
  */
-function isDuplicateEmail(error: unknown): boolean {
-  if (!(error instanceof MongoServerError)) return false;
-  return error.code === DUPLICATE_KEY || (/UNIQUE constraint failed/.test(error.message) && error.message.includes(EMAIL_INDEX));
-}
-
-async function translateDuplicate<T>(write: Promise<T>): Promise<T> {
-  try {
-    return await write;
-  } catch (error) {
-    if (isDuplicateEmail(error)) {
-      throw new AppError('EMAIL_TAKEN', 'Another user already has this email.', { cause: error });
-    }
-    throw error;
-  }
-}
-
 export class UsersRepository implements UsersStore {
   private readonly users: Collection<UserDocument>;
+  private readonly claims: EmailClaims;
   /**
-   * FerretDB v1 does not apply an update's filter atomically: ten concurrent
-   * `{_id, version: 1}` updates can all succeed and `$inc` can lose increments. MongoDB applies
-   * them atomically. Serialising the writes to one user within this process keeps the
-   * version check (If-Match) and the version counter exact on both; see the README's
-   * database notes for running several instances.
+   * FerretDB v1 does not apply an update's filter atomically: ten concurrent `{_id, version: 1}`
+   * updates can all succeed. Serialising the writes to one user (and to one email's claim)
+   * within this process keeps the version check (If-Match), the version counter and the claims
+   * exact on both databases; see the README's database notes for several instances. Lock order
+   * is always a user before an email, never the reverse, so waits cannot form a cycle.
    */
-  private readonly writes = new KeyedLock();
+  private readonly locks = new KeyedLock();
 
   /**
    * Every call goes through `database.run`: bounded in time, and SERVICE_UNAVAILABLE when the
    * database cannot be reached (see mongo-connection.ts).
    */
-  constructor(private readonly database: Database) {
+  constructor(
+    private readonly database: Database,
+    options: { staleClaimAfterMs?: number } = {},
+  ) {
     this.users = database.db.collection<UserDocument>('users');
+    this.claims = new EmailClaims(database, this.locks, options.staleClaimAfterMs ?? 2 * database.timeoutMs, {
+      holds: async (userId, key) => (await this.users.findOne({ _id: userId }, { projection: { emailKey: 1 } }))?.emailKey === key,
+    });
   }
 
   /**
-   * Idempotent: creating an index that exists with the same definition is a no-op. Called when
-   * the database first answers (Database.connectInBackground), so not through `run`.
+   * Creates the indexes and brings a database written by an earlier version up to date (claims
+   * for its users). Idempotent. Called when the database first answers, before the service
+   * reports ready (Database.connectInBackground), so not through `run`.
    */
-  async ensureIndexes(): Promise<void> {
+  async prepare(): Promise<void> {
     await this.users.createIndex({ emailKey: 1 }, { unique: true, name: EMAIL_INDEX });
+    await this.claims.migrate(this.users.find({}).project<{ _id: ObjectId; emailKey: string }>({ _id: 1, emailKey: 1 }));
   }
 
   async insert(user: { name: string; email: string }): Promise<UserRecord> {
@@ -111,7 +120,16 @@ export class UsersRepository implements UsersStore {
       createdAt: now,
       updatedAt: now,
     };
-    await this.database.run(() => translateDuplicate(this.users.insertOne(doc)));
+    await this.database.run(async () => {
+      this.refuseUnlessClaimed(await this.claims.claim(doc.emailKey, doc._id));
+      try {
+        await this.users.insertOne(doc);
+      } catch (error) {
+        // A failure here leaves the claim: stale if the insert did not happen, right if it did.
+        if (isDuplicateEmail(error)) throw await this.afterDuplicate(doc.emailKey, error);
+        throw error;
+      }
+    });
     return toRecord(doc);
   }
 
@@ -122,13 +140,13 @@ export class UsersRepository implements UsersStore {
   }
 
   async list(query: { afterId?: string; limit: number; email?: string; namePrefix?: string }): Promise<UserRecord[]> {
+    if (query.email !== undefined) return this.listByEmail({ ...query, email: query.email });
     const filter: Filter<UserDocument> = {};
     if (query.afterId !== undefined) {
       const after = objectId(query.afterId);
       if (!after) return [];
       filter._id = { $gt: after };
     }
-    if (query.email !== undefined) filter.emailKey = emailKey(text(query.email));
     if (query.namePrefix !== undefined) {
       filter.name = { $regex: `^${escapeRegExp(text(query.namePrefix))}`, $options: 'i' };
     }
@@ -139,37 +157,121 @@ export class UsersRepository implements UsersStore {
   async updateById(id: string, changes: UserChanges, expectedVersions?: number[]): Promise<UserRecord | null> {
     const _id = objectId(id);
     if (!_id) return null;
-    const filter: Filter<UserDocument> = expectedVersions ? { _id, version: { $in: expectedVersions } } : { _id };
-    return this.update(_id, filter, changes);
+    return this.database.run(() => this.update(_id, changes, (doc) => expectedVersions === undefined || expectedVersions.includes(doc.version)));
   }
 
   async updateByEmail(email: string, changes: UserChanges): Promise<UserRecord | null> {
     const key = emailKey(text(email));
-    const found = await this.database.run(() => this.users.findOne({ emailKey: key }, { projection: { _id: 1 } }));
-    // Re-checking the email in the write's filter covers a change of email in between.
-    return found ? this.update(found._id, { _id: found._id, emailKey: key }, changes) : null;
+    return this.database.run(async () => {
+      const found = await this.byEmail(key);
+      // Checked again under the user's lock: the email may have changed in between.
+      return found ? this.update(found._id, changes, (doc) => doc.emailKey === key) : null;
+    });
   }
 
   async deleteById(id: string, expectedVersions?: number[]): Promise<boolean> {
     const _id = objectId(id);
     if (!_id) return false;
-    const filter: Filter<UserDocument> = expectedVersions ? { _id, version: { $in: expectedVersions } } : { _id };
-    return this.database.run(() => this.writes.run(id, async () => (await this.users.deleteOne(filter)).deletedCount === 1));
+    return this.database.run(() => this.delete(_id, (doc) => expectedVersions === undefined || expectedVersions.includes(doc.version)));
   }
 
   async deleteByEmail(email: string): Promise<boolean> {
     const key = emailKey(text(email));
-    return this.database.run(async () => (await this.users.deleteOne({ emailKey: key })).deletedCount === 1);
+    return this.database.run(async () => {
+      const found = await this.byEmail(key);
+      return found ? this.delete(found._id, (doc) => doc.emailKey === key) : false;
+    });
   }
 
-  private update(_id: ObjectId, filter: Filter<UserDocument>, changes: UserChanges): Promise<UserRecord | null> {
-    // The time bound covers the wait for earlier writes to the same user too.
-    return this.database.run(() =>
-      this.writes.run(_id.toHexString(), async () => {
-        const update = setFields(changes, new Date());
-        const doc = await translateDuplicate(this.users.findOneAndUpdate(filter, update, { returnDocument: 'after' }));
-        return doc ? toRecord(doc) : null;
-      }),
-    );
+  private async listByEmail(query: { afterId?: string; limit: number; email: string; namePrefix?: string }): Promise<UserRecord[]> {
+    const doc = await this.database.run(() => this.byEmail(emailKey(text(query.email))));
+    if (!doc || query.limit < 1) return [];
+    if (query.afterId !== undefined && !(OBJECT_ID.test(query.afterId) && doc._id.toHexString() > query.afterId)) return [];
+    if (query.namePrefix !== undefined && !doc.name.toLowerCase().startsWith(text(query.namePrefix).toLowerCase())) return [];
+    return [toRecord(doc)];
   }
+
+  /** The user an email reaches: its claim, then the user by `_id` (two index lookups). */
+  private async byEmail(key: string): Promise<UserDocument | null> {
+    const userId = await this.claims.resolve(key);
+    if (!userId) return null;
+    const doc = await this.users.findOne({ _id: userId });
+    if (doc?.emailKey === key) return doc;
+    // A stale claim. The write order makes it mean "nobody has this email", except after a race
+    // between processes on FerretDB (see email-claims.ts): ask the users themselves, and repair.
+    const holder = await this.holderOf(key);
+    if (holder) await this.claims.pointTo(key, holder._id);
+    return holder;
+  }
+
+  /** Who has this email, by the users' own field (an index on MongoDB, a full read on FerretDB). */
+  private async holderOf(key: string): Promise<UserDocument | null> {
+    return this.users.findOne({ emailKey: key });
+  }
+
+  /**
+   * The filter of a write to a user read at `version` under its lock. On MongoDB the version is
+   * in the filter, so the write is atomic with the check across processes too; FerretDB v1 would
+   * read the whole collection for any filter beyond `{_id}` and does not apply a filter
+   * atomically anyway, so there the check made under the lock is the guard.
+   */
+  private at(doc: UserDocument): Filter<UserDocument> {
+    return this.database.engine === 'ferretdb' ? { _id: doc._id } : { _id: doc._id, version: doc.version };
+  }
+
+  private update(_id: ObjectId, changes: UserChanges, applies: (doc: UserDocument) => boolean): Promise<UserRecord | null> {
+    return this.locks.run(`user:${_id.toHexString()}`, async () => {
+      const current = await this.users.findOne({ _id });
+      if (!current || !applies(current)) return null;
+      const newKey = changes.email === undefined ? current.emailKey : emailKey(changes.email);
+      const moves = newKey !== current.emailKey;
+      if (moves) this.refuseUnlessClaimed(await this.claims.claim(newKey, _id));
+      let updated: UserDocument | null;
+      try {
+        updated = await this.users.findOneAndUpdate(this.at(current), setFields(changes, new Date()), { returnDocument: 'after' });
+      } catch (error) {
+        if (moves && isDuplicateEmail(error)) throw await this.afterDuplicate(newKey, error);
+        throw error;
+      }
+      if (!moves) return updated ? toRecord(updated) : null;
+      // Moved: the old email is let go. Not moved (changed meanwhile by another process): the new
+      // claim is not needed.
+      await this.claims.release(updated ? current.emailKey : newKey, _id);
+      return updated ? toRecord(updated) : null;
+    });
+  }
+
+  private delete(_id: ObjectId, applies: (doc: UserDocument) => boolean): Promise<boolean> {
+    return this.locks.run(`user:${_id.toHexString()}`, async () => {
+      const current = await this.users.findOne({ _id });
+      if (!current || !applies(current)) return false;
+      const { deletedCount } = await this.users.deleteOne(this.at(current));
+      if (deletedCount === 1) await this.claims.release(current.emailKey, _id);
+      return deletedCount === 1;
+    });
+  }
+
+  private refuseUnlessClaimed(outcome: ClaimOutcome): void {
+    if (outcome !== 'claimed') throw emailTaken();
+  }
+
+  /**
+   * The users' unique index refused a write although this request held the claim: a user had the
+   * email without a claim pointing to it (only after a race between processes on FerretDB, or a
+   * database an earlier version wrote to while this one ran). Point the claim at that user.
+   */
+  private async afterDuplicate(key: string, error: unknown): Promise<AppError> {
+    const holder = await this.holderOf(key);
+    if (holder) await this.claims.pointTo(key, holder._id);
+    return emailTaken(error);
+  }
+}
+
+/**
+ * A write refused by the unique email index. MongoDB (and FerretDB, on inserts) answers with
+ * error 11000; FerretDB v1 answers an *update* that breaks a unique index with InternalError
+ * naming the SQLite constraint, so that case is recognised by the index's name.
+ */
+function isDuplicateEmail(error: unknown): boolean {
+  return isDuplicateKey(error) || (error instanceof MongoServerError && /UNIQUE constraint failed/.test(error.message) && error.message.includes(EMAIL_INDEX));
 }

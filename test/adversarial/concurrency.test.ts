@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { MongoClient } from 'mongodb';
 import { request } from '../support/http.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startServerProcess, waitUntil, type ServerProcess } from '../support/server-process.js';
+import { startTestServer, testDatabaseTarget, type TestServer } from '../support/test-server.js';
 
 let server: TestServer;
 before(async () => {
@@ -49,3 +51,52 @@ describe('concurrent writes over HTTP', () => {
     assert.equal((await request(server.baseUrl, 'GET', `/users/${id}`)).headers.get('etag'), '"21"');
   });
 });
+
+describe('concurrent registrations across two service processes on one database', () => {
+  const target = testDatabaseTarget('two_processes');
+  let servers: ServerProcess[] = [];
+
+  before(async () => {
+    // The first creates the collections and indexes before the second starts, as a rollout would.
+    servers.push(await startServerProcess({ MONGODB_URI: target.uri }));
+    await waitReady(servers[0]);
+    servers.push(await startServerProcess({ MONGODB_URI: target.uri }));
+    await waitReady(servers[1]);
+  });
+  after(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    servers = [];
+    const client = await new MongoClient(target.uri).connect();
+    await client.db(target.dbName).dropDatabase();
+    await client.close();
+  });
+
+  it('when 50 registrations of one email in mixed case race over both, then one 201, forty-nine 409, one user, and both find it', async () => {
+    const email = `Two.Processes.${Date.now()}@Example.com`;
+    const spellings = [email, email.toLowerCase(), email.toUpperCase()];
+    const replies = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        request(servers[i % 2]?.baseUrl ?? '', 'POST', i % 5 === 0 ? '/register' : '/users', { json: { name: `racer ${i}`, email: spellings[i % 3] } }),
+      ),
+    );
+    const statuses = replies.map((r) => r.status).sort();
+    assert.equal(statuses.filter((s) => s === 201).length, 1, statuses.join(','));
+    assert.equal(statuses.filter((s) => s === 409).length, 49, statuses.join(','));
+    const winner = replies.find((r) => r.status === 201)?.body as { id: string };
+    const client = await new MongoClient(target.uri).connect();
+    try {
+      assert.equal(await client.db(target.dbName).collection('users').countDocuments({ emailKey: email.toLowerCase() }), 1);
+    } finally {
+      await client.close();
+    }
+    for (const server of servers) {
+      const found = await request(server.baseUrl, 'GET', `/user?email=${encodeURIComponent(email.toUpperCase())}`);
+      assert.deepEqual((found.body as { id: string }[]).map((u) => u.id), [winner.id]);
+    }
+  });
+});
+
+async function waitReady(server: ServerProcess | undefined): Promise<void> {
+  const ready = await waitUntil(async () => (await request(server?.baseUrl ?? '', 'GET', '/readyz')).status === 200, { timeoutMs: 10_000 });
+  if (!ready) throw new Error('the server did not become ready');
+}

@@ -23,7 +23,7 @@ describe('when the database fails inside a request', () => {
   before(async () => {
     connection = await connectTestDatabase('faults');
     const repository = new UsersRepository(connection);
-    await repository.ensureIndexes();
+    await repository.prepare();
     // Capture the log lines instead of printing them, to check where the details went.
     const logger = createLogger('error', { write: (line: string) => logged.push(line) });
     const app = createApp({

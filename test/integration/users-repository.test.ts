@@ -14,7 +14,7 @@ describe('UsersRepository against the real database', () => {
   before(async () => {
     connection = await connectTestDatabase('repository');
     repository = new UsersRepository(connection);
-    await repository.ensureIndexes();
+    await repository.prepare();
   });
   after(async () => {
     await connection.db.dropDatabase();
@@ -22,10 +22,11 @@ describe('UsersRepository against the real database', () => {
   });
   beforeEach(async () => {
     await connection.db.collection('users').deleteMany({});
+    await connection.db.collection('emails').deleteMany({});
   });
 
-  it('when indexes are ensured again, then nothing changes (idempotent)', async () => {
-    await repository.ensureIndexes();
+  it('when storage is prepared again, then the indexes stay as they are (idempotent)', async () => {
+    await repository.prepare();
     const indexes = await connection.db.collection('users').indexes();
     assert.equal(indexes.filter((index) => index.name === 'emailKey_unique').length, 1);
     assert.equal(indexes.find((index) => index.name === 'emailKey_unique')?.unique, true);

@@ -58,7 +58,7 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const connection = await connectTestDatabase(label);
   const repository = new UsersRepository(connection);
-  await repository.ensureIndexes();
+  await repository.prepare();
   const logLines = options.logLines;
   const logger = logLines ? createLogger('trace', { write: logLines }) : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const app = createApp({

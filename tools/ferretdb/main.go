@@ -4,7 +4,8 @@
 // Why a wrapper instead of `go install .../cmd/ferretdb`: the upstream command panics at start
 // when built with `go install` from the module proxy (its build/version/version.txt is generated
 // by its own build tooling and is absent from the module). The embeddable package has no such
-// check, disables telemetry and opens no debug listener.
+// check, disables telemetry and opens no debug listener. It also keeps an index that FerretDB's
+// own lookups by _id can use (see id_index.go).
 //
 // It listens on loopback (a free port by default), prints one JSON line
 // {"event":"ready","uri":"mongodb://..."} on stdout once it accepts connections, and stops
@@ -32,7 +33,16 @@ func main() {
 	dataDir := flag.String("data-dir", "", "directory for the SQLite backend's files (required)")
 	logLevel := flag.String("log-level", "error", "log level: debug, info, warn or error")
 	watchStdin := flag.Bool("exit-on-stdin-close", true, "stop when standard input reaches EOF")
+	explainSQL := flag.String("explain", "", "print SQLite's plan for this query on --explain-file and exit (no server)")
+	explainFile := flag.String("explain-file", "", "the database file for --explain")
 	flag.Parse()
+
+	if *explainSQL != "" {
+		if err := explain(*explainFile, *explainSQL); err != nil {
+			fail(err)
+		}
+		return
+	}
 
 	if *dataDir == "" {
 		fail(fmt.Errorf("--data-dir is required"))
@@ -70,6 +80,8 @@ func main() {
 			stop()
 		}()
 	}
+
+	keepIDIndexes(ctx, abs, logger)
 
 	done := make(chan struct{})
 	go func() {

@@ -1,0 +1,151 @@
+import { MongoBulkWriteError, type Collection, type FindCursor, type ObjectId } from 'mongodb';
+import { isDuplicateKey } from './duplicate-key.js';
+import type { KeyedLock } from './keyed-lock.js';
+import type { Database } from './mongo-connection.js';
+
+/** One claim per lower-cased email: the email's `_id` is the uniqueness check and the lookup. */
+type ClaimDocument = { _id: string; userId: ObjectId; at: Date };
+
+/** What a marker in `migrations` records: the migration ran to its end on this database. */
+type MigrationDocument = { _id: string; at: Date };
+
+export type ClaimOutcome = 'claimed' | 'taken';
+
+const MIGRATION = 'email-claims';
+const MIGRATION_BATCH = 500;
+
+/**
+ * The `emails` collection: `{_id: <lower-cased email>, userId, at}`. Inserting a claim is atomic
+ * on every database and across processes (a second insert of one `_id` is refused), so it is the
+ * uniqueness check of a registration and of an email change; reading it is how an email reaches
+ * its user, by `_id` only.
+ *
+ * A claim is **stale** when its user is gone or has another email (a failure between the claim
+ * and the user's write, or after the user's write and before the claim's removal). The repair
+ * rule:
+ * - a reader treats a stale claim as absent (and asks the users themselves: see
+ *   UsersRepository.byEmail);
+ * - a registration or email change finding a stale claim takes it over once the claim is older
+ *   than twice the database call bound: a younger one may belong to a registration still in
+ *   flight in another process, so until then the email answers 409, as for any registration in
+ *   progress.
+ */
+export class EmailClaims {
+  private readonly claims: Collection<ClaimDocument>;
+  private readonly migrations: Collection<MigrationDocument>;
+  constructor(
+    private readonly database: Database,
+    private readonly locks: KeyedLock,
+    /** Age after which a claim whose user is missing is stale (by default twice the call bound). */
+    private readonly graceMs: number,
+    private readonly users: {
+      /** Whether this user exists and has this email (lower-cased). */
+      holds(userId: ObjectId, key: string): Promise<boolean>;
+    },
+  ) {
+    this.claims = database.db.collection<ClaimDocument>('emails');
+    this.migrations = database.db.collection<MigrationDocument>('migrations');
+  }
+
+  /** The user an email's claim points to, if any (it may be stale: the caller checks the user). */
+  async resolve(key: string): Promise<ObjectId | null> {
+    return (await this.claims.findOne({ _id: key }))?.userId ?? null;
+  }
+
+  /** Claims the email for this user: 'taken' when another user has it or is being given it. */
+  claim(key: string, userId: ObjectId): Promise<ClaimOutcome> {
+    return this.locks.run(`email:${key}`, async () => {
+      const now = new Date();
+      try {
+        await this.claims.insertOne({ _id: key, userId, at: now });
+        return 'claimed';
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+      const existing = await this.claims.findOne({ _id: key });
+      // Released in between (by another process): one more atomic attempt decides.
+      if (!existing) return this.insertOnce({ _id: key, userId, at: now });
+      if (existing.userId.equals(userId)) return 'claimed';
+      if (now.getTime() - existing.at.getTime() < this.graceMs) return 'taken';
+      if (await this.users.holds(existing.userId, key)) return 'taken';
+      const { matchedCount } = await this.claims.replaceOne(this.exactly(existing), { userId, at: now });
+      return matchedCount === 1 ? 'claimed' : 'taken';
+    });
+  }
+
+  /** Points the email at this user, whatever its claim said (repairs; the caller found the user). */
+  pointTo(key: string, userId: ObjectId): Promise<void> {
+    return this.locks.run(`email:${key}`, async () => {
+      await this.claims.replaceOne({ _id: key }, { userId, at: new Date() }, { upsert: true });
+    });
+  }
+
+  /** Removes the email's claim if it still points to this user (who no longer has the email). */
+  release(key: string, userId: ObjectId): Promise<void> {
+    return this.locks.run(`email:${key}`, async () => {
+      const existing = await this.claims.findOne({ _id: key });
+      if (existing?.userId.equals(userId)) await this.claims.deleteOne(this.exactly(existing));
+    });
+  }
+
+  /**
+   * Gives every user of a database written before claims existed (or by an interrupted run of
+   * this) the claim of its email. Idempotent; skipped once a run has finished on the database.
+   */
+  async migrate(users: FindCursor<{ _id: ObjectId; emailKey: string }>): Promise<void> {
+    if (await this.migrations.findOne({ _id: MIGRATION })) {
+      await users.close();
+      return;
+    }
+    let batch: ClaimDocument[] = [];
+    const flush = async () => {
+      await this.insertMissing(batch);
+      batch = [];
+    };
+    for await (const user of users) {
+      batch.push({ _id: user.emailKey, userId: user._id, at: new Date() });
+      if (batch.length === MIGRATION_BATCH) await flush();
+    }
+    await flush();
+    await this.migrations.replaceOne({ _id: MIGRATION }, { at: new Date() }, { upsert: true });
+  }
+
+  private async insertMissing(batch: ClaimDocument[]): Promise<void> {
+    if (batch.length === 0) return;
+    try {
+      await this.claims.insertMany(batch, { ordered: false });
+      return;
+    } catch (error) {
+      if (!(error instanceof MongoBulkWriteError) || !error.writeErrors || !(Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors]).every((e) => e.code === 11000)) {
+        throw error;
+      }
+    }
+    // Some emails had claims already (an earlier, interrupted run): keep those that point to
+    // their user; point the others at the user that has the email.
+    for (const wanted of batch) {
+      const existing = await this.claims.findOne({ _id: wanted._id });
+      if (existing?.userId.equals(wanted.userId)) continue;
+      if (existing && (await this.users.holds(existing.userId, wanted._id))) continue;
+      await this.claims.replaceOne({ _id: wanted._id }, { userId: wanted.userId, at: wanted.at }, { upsert: true });
+    }
+  }
+
+  /**
+   * The filter of a write to the claim as it was read. On MongoDB it holds the whole claim, so
+   * the write is atomic with the read across processes; on FerretDB v1 only `{_id}` is served by
+   * an index, and its filters are not applied atomically anyway: the per-email lock is the guard.
+   */
+  private exactly(claim: ClaimDocument): Partial<ClaimDocument> {
+    return this.database.engine === 'ferretdb' ? { _id: claim._id } : claim;
+  }
+
+  private async insertOnce(claim: ClaimDocument): Promise<ClaimOutcome> {
+    try {
+      await this.claims.insertOne(claim);
+      return 'claimed';
+    } catch (error) {
+      if (isDuplicateKey(error)) return 'taken';
+      throw error;
+    }
+  }
+}

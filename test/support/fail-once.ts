@@ -1,0 +1,22 @@
+import { Collection } from 'mongodb';
+
+type WriteMethod = 'insertOne' | 'findOneAndUpdate' | 'deleteOne' | 'replaceOne';
+
+/**
+ * Makes the next `method` call on the named collection fail before it reaches the database, as
+ * if the process died or the database went away at that moment; every other call goes to the
+ * real database untouched. Returns a function that undoes it (also done after the one failure).
+ */
+export function failNextWrite(collectionName: string, method: WriteMethod): () => void {
+  const proto = Collection.prototype as unknown as Record<WriteMethod, (this: Collection, ...args: unknown[]) => Promise<unknown>>;
+  const original = proto[method];
+  const restore = () => {
+    proto[method] = original;
+  };
+  proto[method] = function (this: Collection, ...args: unknown[]) {
+    if (this.collectionName !== collectionName) return original.apply(this, args);
+    restore();
+    return Promise.reject(new Error(`injected failure of ${collectionName}.${method}`));
+  };
+  return restore;
+}
