@@ -68,7 +68,6 @@ export interface FerretDbInstance extends Database {
 
 const READY_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 5_000;
-const FERRETDB_SOURCE_FILES = ['main.go', 'go.mod', 'go.sum'] as const;
 const noop: LogFn = () => {};
 
 // ---------------------------------------------------------------------------------------------------
@@ -184,9 +183,17 @@ function ferretDbPaths(): { sourceDir: string; binary: string; stamp: string; lo
   };
 }
 
+/** Every file the build reads: the module files and the package's Go sources (not its tests). */
+async function sourceFiles(sourceDir: string): Promise<string[]> {
+  const names = await readdir(sourceDir).catch((err: unknown) => {
+    throw new Error(`Cannot read the embedded FerretDB sources: ${(err as Error).message}`, { cause: err });
+  });
+  return names.filter((name) => name === 'go.mod' || name === 'go.sum' || (name.endsWith('.go') && !name.endsWith('_test.go'))).sort();
+}
+
 async function sourcesHash(sourceDir: string): Promise<string> {
   const hash = createHash('sha256');
-  for (const name of FERRETDB_SOURCE_FILES) {
+  for (const name of await sourceFiles(sourceDir)) {
     const content = await readFile(join(sourceDir, name)).catch((err: unknown) => {
       throw new Error(`Cannot read the embedded FerretDB sources: ${(err as Error).message}`, { cause: err });
     });

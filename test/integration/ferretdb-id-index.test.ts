@@ -61,17 +61,8 @@ describe('the embedded FerretDB serves lookups by _id from an index', () => {
         }
       });
 
-  /** SQLite's plan for a query on the database's file, as `EXPLAIN QUERY PLAN` prints it. */
-  const plan = async (sql: string) => (await execFileAsync(binary, ['--explain', sql, '--explain-file', join(dataDir, 'id_index.sqlite')])).stdout;
-
-  it("when a collection is created after start, then FerretDB's own _id query on it is an index search", async () => {
-    const users = client.db('id_index').collection<{ _id: ObjectId; n: number }>('users');
-    const docs = Array.from({ length: 200 }, (_, n) => ({ _id: new ObjectId(), n }));
-    await users.insertMany(docs);
-    const probe = docs[123];
-    assert.ok(probe);
-    assert.equal((await users.findOne({ _id: probe._id }))?.n, 123);
-
+  /** The last lookup by _id FerretDB ran is, or within a moment becomes, an index search. */
+  const assertLastIdLookupIndexed = async () => {
     const query = sqlLogged().findLast((sql) => sql.startsWith('SELECT') && sql.includes('WHERE'));
     assert.ok(query, "FerretDB's debug log shows its SQL for the lookup by _id");
     assert.match(query, /WHERE _ferretdb_sjson->'\$\._id' = \?/);
@@ -87,6 +78,20 @@ describe('the embedded FerretDB serves lookups by _id from an index', () => {
     assert.ok(indexed, `plan: ${detail}`);
     assert.match(detail, /^SEARCH \S+ USING INDEX \S+__id_lookup \(<expr>=\?\)$/m);
     assert.doesNotMatch(detail, /^SCAN/m);
+  };
+
+  /** SQLite's plan for a query on the database's file, as `EXPLAIN QUERY PLAN` prints it. */
+  const plan = async (sql: string) => (await execFileAsync(binary, ['--explain', sql, '--explain-file', join(dataDir, 'id_index.sqlite')])).stdout;
+
+  it("when a collection is created after start, then FerretDB's own _id query on it is an index search", async () => {
+    const users = client.db('id_index').collection<{ _id: ObjectId; n: number }>('users');
+    const docs = Array.from({ length: 200 }, (_, n) => ({ _id: new ObjectId(), n }));
+    await users.insertMany(docs);
+    const probe = docs[123];
+    assert.ok(probe);
+    assert.equal((await users.findOne({ _id: probe._id }))?.n, 123);
+
+    await assertLastIdLookupIndexed();
   });
 
   it('when another field is the filter, then the plan is a scan (the limit this design works around)', async () => {
@@ -105,5 +110,14 @@ describe('the embedded FerretDB serves lookups by _id from an index', () => {
     assert.equal((await users.findOne({ _id: 'a' }))?.v, 2);
     assert.equal((await users.deleteOne({ _id: 'a' })).deletedCount, 1);
     assert.equal(await users.findOne({ _id: 'a' }), null);
+  });
+
+  it('when the database is dropped and created again, then its new tables get the index too', async () => {
+    await client.db('id_index').dropDatabase();
+    const users = client.db('id_index').collection<{ _id: ObjectId; n: number }>('again');
+    const _id = new ObjectId();
+    await users.insertOne({ _id, n: 1 });
+    assert.equal((await users.findOne({ _id }))?.n, 1);
+    await assertLastIdLookupIndexed();
   });
 });

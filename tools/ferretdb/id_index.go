@@ -51,32 +51,21 @@ func openSQLite(path string, readOnly bool) (*sql.DB, error) {
 // keepIDIndexes adds the _id lookup index to every FerretDB collection table in dataDir until ctx
 // ends. The first pass runs before it returns, so collections that exist at start are indexed
 // before the ready line is printed.
+//
+// Each pass opens each database file and closes it again: a connection kept open would outlive a
+// dropDatabase (FerretDB deletes the file) and share the -shm file of the database created next
+// under the same name, which SQLite does not allow.
 func keepIDIndexes(ctx context.Context, dataDir string, logger *slog.Logger) {
-	dbs := map[string]*sql.DB{}
 	pass := func() {
-		files, _ := filepath.Glob(filepath.Join(dataDir, "*.sqlite"))
-		for _, file := range files {
-			db := dbs[file]
-			if db == nil {
-				var err error
-				if db, err = openSQLite(file, false); err != nil {
-					logger.Warn("id index: cannot open database file", "file", file, "error", err)
-					continue
-				}
-				dbs[file] = db
-			}
-			if err := indexCollections(ctx, db); err != nil && ctx.Err() == nil {
-				logger.Debug("id index: pass failed; retrying", "file", file, "error", err)
+		paths, _ := filepath.Glob(filepath.Join(dataDir, "*.sqlite"))
+		for _, path := range paths {
+			if err := indexFile(ctx, path); err != nil && ctx.Err() == nil {
+				logger.Debug("id index: pass failed; retrying", "file", path, "error", err)
 			}
 		}
 	}
 	pass()
 	go func() {
-		defer func() {
-			for _, db := range dbs {
-				_ = db.Close()
-			}
-		}()
 		ticker := time.NewTicker(idIndexPoll)
 		defer ticker.Stop()
 		for {
@@ -88,6 +77,15 @@ func keepIDIndexes(ctx context.Context, dataDir string, logger *slog.Logger) {
 			}
 		}
 	}()
+}
+
+func indexFile(ctx context.Context, path string) error {
+	db, err := openSQLite(path, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return indexCollections(ctx, db)
 }
 
 // indexCollections creates the index on the tables that lack it: one small query on FerretDB's
