@@ -1,0 +1,115 @@
+// The human-readable report: how the numbers were made, then one table per users count.
+import type { OperationResult } from './database-loop.js';
+import { SERVER_ORDER, type BenchReport, type UsersRun, type WorkloadRecord } from './results.js';
+import { SERVER_COMMANDS } from './servers.js';
+import { describeStatuses, TOLERATED } from './verdict.js';
+import { WORKLOADS, type ServerKind } from './workloads.js';
+
+export function formatRate(value: number): string {
+  return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(1);
+}
+
+export function formatMs(value: number): string {
+  return value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : Math.round(value).toLocaleString('en-US');
+}
+
+function ratio(a: WorkloadRecord | undefined, b: WorkloadRecord | undefined): string {
+  if (!a || !b || b.result.rps === 0) return '—';
+  return `${(a.result.rps / b.result.rps).toFixed(2)}×`;
+}
+
+function cells(record: WorkloadRecord | undefined): string[] {
+  if (!record) return ['—', '—', '—'];
+  const { result, verdict } = record;
+  const mark = verdict.kind === 'failed' ? ' **FAILED**' : verdict.kind === 'tolerated' ? ' (tolerated†)' : '';
+  return [formatRate(result.rps), `${formatMs(result.latencyMs.p50)} / ${formatMs(result.latencyMs.p99)}`, describeStatuses(result) + mark];
+}
+
+function row(values: string[]): string {
+  return `| ${values.join(' | ')} |`;
+}
+
+function operationRow(name: string, result: OperationResult): string {
+  return row([name, formatRate(result.opsPerSec), `${formatMs(result.latencyMs.p50)} / ${formatMs(result.latencyMs.p99)}`, String(result.errors)]);
+}
+
+function usersSection(run: UsersRun, report: BenchReport): string[] {
+  const servers = SERVER_ORDER.filter((kind) => run.servers[kind] !== undefined);
+  const lines = [`## ${run.users.toLocaleString('en-US')} users`, ''];
+  lines.push(
+    row(['workload', ...servers.flatMap((kind) => [`${kind} req/s`, `${kind} p50 / p99 ms`, `${kind} statuses`]), 'service/bare', 'service/flask']),
+    row(['---', ...servers.flatMap(() => ['---:', '---:', '---']), '---:', '---:']),
+  );
+  for (const workload of WORKLOADS) {
+    const records = (kind: ServerKind) => run.servers[kind]?.workloads[workload.id];
+    if (servers.every((kind) => records(kind) === undefined)) continue;
+    lines.push(
+      row([
+        `\`${workload.title}\``,
+        ...servers.flatMap((kind) => cells(records(kind))),
+        ratio(records('service'), records('bare')),
+        ratio(records('service'), records('flask')),
+      ]),
+    );
+  }
+  lines.push(
+    '',
+    `Database ceiling (the \`mongodb\` driver in the bench process against a fresh FerretDB with the same users, ${report.settings.connections} operations in flight, no HTTP):`,
+    '',
+    row(['operation', 'ops/s', 'p50 / p99 ms', 'errors']),
+    row(['---', '---:', '---:', '---:']),
+    operationRow('`findOne({_id})`', run.database.findOneById),
+    operationRow('`insertOne`', run.database.insertOne),
+    '',
+    'Start and memory (the server\'s process; for flask, gunicorn\'s master and workers summed, peaks too):',
+    '',
+    row(['server', 'spawn → first 200 on readiness (ms)', 'RSS after the run (MiB)', 'peak RSS (MiB)']),
+    row(['---', '---:', '---:', '---:']),
+    ...servers.map((kind) => {
+      const server = run.servers[kind];
+      const mib = (kb: number | undefined) => (kb === undefined || Number.isNaN(kb) ? '—' : (kb / 1024).toFixed(1));
+      return row([kind, server ? formatMs(server.readyMs) : '—', mib(server?.memory?.rssKb), mib(server?.memory?.peakRssKb)]);
+    }),
+    '',
+  );
+  return lines;
+}
+
+export function renderMarkdown(report: BenchReport): string {
+  const { machine, settings } = report;
+  const lines = [
+    `# Benchmark ${report.label}${report.failures.length > 0 ? ' — FAILED' : ''}`,
+    '',
+    `\`${report.command}\``,
+    '',
+    row(['machine', '']),
+    row(['---', '---']),
+    row(['date', report.date]),
+    row(['CPU', `${machine.cpu} (${machine.cores} cores)`]),
+    row(['RAM', `${machine.ramGiB} GiB`]),
+    row(['kernel', machine.kernel]),
+    row(['Node (service, bare)', machine.nodeServers]),
+    row(['Node (bench, load generator)', machine.nodeBench]),
+    row(['Python (flask)', machine.python]),
+    row(['database', `FerretDB ${machine.ferretDb}, a fresh one per server and users count`]),
+    row(['load', `autocannon ${machine.autocannon}, ${settings.connections} connections, ${settings.warmupSec} s warm-up then ${settings.durationSec} s per workload`]),
+    '',
+    'Servers:',
+    '',
+    ...SERVER_ORDER.map((kind) => `- **${kind}**: ${SERVER_COMMANDS[kind]}`),
+    '',
+    'The peers are baselines (bench/peers/), not the product. The load generator, the servers and their',
+    'databases share the machine\'s cores, so every figure is for this machine only; compare servers',
+    'within one run. Latencies are per response, as autocannon times them; ratios are of req/s.',
+    '',
+  ];
+  if (report.failures.length > 0) {
+    lines.push('**Failed runs** (a non-2xx answer, an error or a timeout; their req/s are not throughput):', '', ...report.failures.map((line) => `- ${line}`), '');
+  }
+  for (const run of report.runs) lines.push(...usersSection(run, report));
+  const tolerated = report.runs.some((run) => SERVER_ORDER.some((kind) => Object.values(run.servers[kind]?.workloads ?? {}).some((record) => record.verdict.kind === 'tolerated')));
+  if (tolerated) {
+    lines.push(...TOLERATED.map((entry) => `† Tolerated from ${entry.minUsers.toLocaleString('en-US')} users for ${entry.workloads.join(', ')}: ${entry.reason}.`), '');
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,37 @@
+// The shape of a run's results: written as <date>-<label>.json, and what the .md and .svg are drawn from.
+import type { DatabaseCeiling } from './database-loop.js';
+import type { LoadResult } from './load.js';
+import type { Machine } from './machine.js';
+import type { Memory } from './proc-stats.js';
+import type { Verdict } from './verdict.js';
+import type { ServerKind, WorkloadId } from './workloads.js';
+
+export const SERVER_ORDER: readonly ServerKind[] = ['service', 'bare', 'flask'];
+
+export type WorkloadRecord = { title: string; scaling: boolean; result: LoadResult; verdict: Verdict };
+
+export type ServerRecord = {
+  command: string;
+  /** Spawn to first 200 on the readiness route, database up and seeded. */
+  readyMs: number;
+  /** After the last workload: resident now and at its peak (VmRSS, VmHWM), summed over the server's processes. */
+  memory: Memory | undefined;
+  workloads: Partial<Record<WorkloadId, WorkloadRecord>>;
+};
+
+export type UsersRun = {
+  users: number;
+  servers: Partial<Record<ServerKind, ServerRecord>>;
+  database: DatabaseCeiling;
+};
+
+export type BenchReport = {
+  label: string;
+  command: string;
+  date: string;
+  machine: Machine;
+  settings: { users: number[]; durationSec: number; warmupSec: number; connections: number; smoke: boolean };
+  runs: UsersRun[];
+  /** Runs that failed: a non-2xx answer, an error or a timeout where none is tolerated. */
+  failures: string[];
+};

@@ -1,0 +1,218 @@
+// `npm run bench`: the service as shipped against two baselines (bench/peers/) and the database's
+// own ceiling, each server on a fresh embedded FerretDB seeded with the same number of users,
+// under the same load. Writes <date>-<label>.{md,json,svg}; exits non-zero if any workload got
+// an answer other than 2xx (or none), because such a run measures nothing. See README "Benchmark".
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { startFerretDb, ensureFerretDbBuilt } from '../scripts/lib/database.js';
+import { addExitHook } from '../scripts/lib/managed-process.js';
+import { findProjectRoot } from '../scripts/lib/project-root.js';
+import { createTempDataDir } from '../scripts/lib/temp-data-dir.js';
+import { measureDatabase } from './lib/database-loop.js';
+import { waitUntilIdle } from './lib/drain.js';
+import { ensureFlaskVenv } from './lib/flask-venv.js';
+import { runLoad } from './lib/load.js';
+import { describeMachine } from './lib/machine.js';
+import { parseOptions, USAGE, UsageError, type BenchOptions } from './lib/options.js';
+import { renderMarkdown, formatMs, formatRate } from './lib/report-md.js';
+import { renderSvg } from './lib/report-svg.js';
+import { SERVER_ORDER, type BenchReport, type ServerRecord, type UsersRun } from './lib/results.js';
+import { seedPeerDatabase, seedThroughProduct, type SeededUser } from './lib/seed.js';
+import { SERVER_COMMANDS, startBare, startFlask, startService, type RunningServer } from './lib/servers.js';
+import { describeStatuses, failures, judge, type Outcome } from './lib/verdict.js';
+import { createTarget, WORKLOADS, type ServerKind } from './lib/workloads.js';
+
+const log = (line: string): void => {
+  process.stderr.write(`[bench] ${line}\n`);
+};
+
+/** Set when the bench fails: the server logs then stay, since they may say why. */
+let keepServerLogs = false;
+
+/** The same picks (emails, ids) for every server: a fixed seed for the PRNG. */
+const PICK_SEED = 42;
+
+type FreshDatabase = { uri: string; pid: number; stop(): Promise<void> };
+
+/** A new FerretDB on an empty temporary directory, removed again by stop(). */
+async function startFreshDatabase(): Promise<FreshDatabase> {
+  const temp = await createTempDataDir();
+  try {
+    const db = await startFerretDb({ dataDir: temp.dataDir, log });
+    return {
+      uri: db.uri.replace(/\/?$/, '/bench'),
+      pid: db.pid,
+      stop: async () => {
+        await db.stop();
+        await temp.remove();
+      },
+    };
+  } catch (error) {
+    await temp.remove();
+    throw error;
+  }
+}
+
+async function settle(pids: number[], what: string): Promise<void> {
+  if (!(await waitUntilIdle(pids))) log(`warning: ${what} was still busy after 30 s; measuring anyway`);
+}
+
+type Context = { options: BenchOptions; token: string; gunicorn: string; workDir: string; outcomes: Outcome[] };
+
+async function measureServer(kind: ServerKind, users: number, context: Context): Promise<ServerRecord> {
+  const { options } = context;
+  const db = await startFreshDatabase();
+  let server: RunningServer | undefined;
+  try {
+    const seedStarted = performance.now();
+    const seeded: SeededUser[] = kind === 'service' ? await seedThroughProduct(db.uri, users) : await seedPeerDatabase(db.uri, users);
+    log(`${kind}: seeded ${users} users in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
+    await settle([db.pid], 'the database after seeding');
+
+    const logFile = join(context.workDir, `${kind}-${users}.log`);
+    const running =
+      kind === 'service'
+        ? await startService({ node: options.node, dbUri: db.uri, token: context.token, logFile })
+        : kind === 'bare'
+          ? await startBare({ node: options.node, dbUri: db.uri, logFile })
+          : await startFlask({ gunicorn: context.gunicorn, dbUri: db.uri, logFile });
+    server = running;
+    log(`${kind}: ready ${formatMs(running.readyMs)} ms after spawn`);
+
+    const headers: Record<string, string> = kind === 'service' ? { authorization: `Bearer ${context.token}` } : {};
+    const target = createTarget({ kind, baseUrl: running.baseUrl, headers, seeded, connections: options.connections, seed: PICK_SEED });
+    const record: ServerRecord = { command: SERVER_COMMANDS[kind], readyMs: running.readyMs, memory: undefined, workloads: {} };
+    const pids = [running.pid, db.pid];
+    for (const workload of WORKLOADS.filter((candidate) => candidate.servers.includes(kind))) {
+      const load = async (phase: 'warmup' | 'measure', durationSec: number) => {
+        // Between workloads always; the warm-up's tail is the same load and may run into the measurement.
+        if (phase === 'warmup' || workload.quietBeforeMeasuring) await settle(pids, `${kind} before ${workload.title}`);
+        const plan = await workload.plan(target, phase);
+        return runLoad({ baseUrl: running.baseUrl, headers, plan, connections: options.connections, durationSec });
+      };
+      await load('warmup', options.warmupSec);
+      const result = await load('measure', options.durationSec);
+      const outcome: Outcome = { server: kind, users, workload: workload.id, title: workload.title, result };
+      const verdict = judge(outcome);
+      context.outcomes.push(outcome);
+      record.workloads[workload.id] = { title: workload.title, scaling: workload.scaling, result, verdict };
+      log(
+        `${kind}, ${users} users, ${workload.title}: ${formatRate(result.rps)} req/s, p50 ${formatMs(result.latencyMs.p50)} ms, ` +
+          `p99 ${formatMs(result.latencyMs.p99)} ms (${describeStatuses(result)})${verdict.kind === 'ok' ? '' : ` ${verdict.kind.toUpperCase()}`}`,
+      );
+    }
+    record.memory = running.memory();
+    return record;
+  } finally {
+    await server?.stop();
+    await db.stop();
+  }
+}
+
+async function measureUsers(users: number, context: Context): Promise<UsersRun> {
+  const servers: UsersRun['servers'] = {};
+  for (const kind of SERVER_ORDER) servers[kind] = await measureServer(kind, users, context);
+
+  const db = await startFreshDatabase();
+  try {
+    const seeded = await seedPeerDatabase(db.uri, users);
+    const { options } = context;
+    const database = await measureDatabase({
+      dbUri: db.uri,
+      seeded,
+      inFlight: options.connections,
+      durationSec: options.durationSec,
+      warmupSec: options.warmupSec,
+      settle: () => settle([db.pid], 'the database'),
+    });
+    log(`database, ${users} users: findOne({_id}) ${formatRate(database.findOneById.opsPerSec)}/s, insertOne ${formatRate(database.insertOne.opsPerSec)}/s`);
+    return { users, servers, database };
+  } finally {
+    await db.stop();
+  }
+}
+
+function commandLine(argv: readonly string[]): string {
+  const quoted = argv.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`));
+  return ['npm run bench', ...(quoted.length > 0 ? ['--', ...quoted] : [])].join(' ');
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const parsed = parseOptions(argv, process.execPath);
+  if (parsed === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const options = parsed;
+  const root = findProjectRoot();
+  const outDir = resolve(options.outDir ?? (options.smoke ? mkdtempSync(join(tmpdir(), 'users-api-bench-smoke-')) : join(root, 'bench', 'results')));
+  mkdirSync(outDir, { recursive: true });
+
+  // Everything that can fail for want of a tool, before any measuring.
+  await ensureFerretDbBuilt(log);
+  const gunicorn = await ensureFlaskVenv(log);
+  const machine = describeMachine(options.node, join(gunicorn, '..', 'python'));
+  const label = options.label ?? `${options.smoke ? 'smoke-' : ''}users-${options.users.join('-')}-node${machine.nodeServers.replace(/^v/, '')}`;
+  const date = new Date().toISOString().slice(0, 10);
+  log(`${label}: users ${options.users.join(', ')}, ${options.connections} connections, ${options.warmupSec} s warm-up + ${options.durationSec} s per workload`);
+
+  // Server logs: removed at exit (interrupted included) unless the bench failed.
+  const workDir = mkdtempSync(join(tmpdir(), 'users-api-bench-'));
+  addExitHook(() => {
+    if (!keepServerLogs) rmSync(workDir, { recursive: true, force: true });
+  });
+  // 32 characters, as API_TOKENS asks (at least 16); a new one each run.
+  const context: Context = { options, token: randomBytes(16).toString('hex'), gunicorn, workDir, outcomes: [] };
+  const runs: UsersRun[] = [];
+  for (const users of options.users) runs.push(await measureUsers(users, context));
+
+  const report: BenchReport = {
+    label,
+    command: commandLine(argv),
+    date,
+    machine,
+    settings: { users: options.users, durationSec: options.durationSec, warmupSec: options.warmupSec, connections: options.connections, smoke: options.smoke },
+    runs,
+    failures: failures(context.outcomes),
+  };
+  const base = join(outDir, `${date}-${label}`);
+  writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(`${base}.md`, renderMarkdown(report));
+  writeFileSync(`${base}.svg`, renderSvg(report));
+  const shown = relative(process.cwd(), base).startsWith('..') ? base : relative(process.cwd(), base);
+  log(`results: ${shown}.md, .json, .svg`);
+
+  if (report.failures.length > 0) {
+    process.stderr.write(
+      `\nBENCH FAILED: ${report.failures.length} workload run(s) got answers other than 2xx, errors or timeouts; ` +
+        `their numbers are not throughput:\n${report.failures.map((line) => `  - ${line}`).join('\n')}\n` +
+        `Server logs kept in ${workDir}\n`,
+    );
+    keepServerLogs = true;
+    return 1;
+  }
+  return 0;
+}
+
+// Exit through process.exit so the exit hooks stop every server and database this run started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping`);
+    process.exit(130);
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    keepServerLogs = true;
+    process.stderr.write(`\nBENCH FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
