@@ -1,5 +1,6 @@
 import { MongoBulkWriteError, type Collection, type FindCursor, type ObjectId } from 'mongodb';
 import { isDuplicateKey } from './duplicate-key.js';
+import { InsertBatches } from './insert-batches.js';
 import type { KeyedLock } from './keyed-lock.js';
 import type { Database } from './mongo-connection.js';
 
@@ -32,6 +33,7 @@ const MIGRATION_BATCH = 500;
  */
 export class EmailClaims {
   private readonly claims: Collection<ClaimDocument>;
+  private readonly newClaims: InsertBatches<ClaimDocument>;
   private readonly migrations: Collection<MigrationDocument>;
   constructor(
     private readonly database: Database,
@@ -44,6 +46,7 @@ export class EmailClaims {
     },
   ) {
     this.claims = database.db.collection<ClaimDocument>('emails');
+    this.newClaims = new InsertBatches(this.claims);
     this.migrations = database.db.collection<MigrationDocument>('migrations');
   }
 
@@ -57,7 +60,7 @@ export class EmailClaims {
     return this.locks.run(`email:${key}`, async () => {
       const now = new Date();
       try {
-        await this.claims.insertOne({ _id: key, userId, at: now });
+        await this.newClaims.insert({ _id: key, userId, at: now });
         return 'claimed';
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
@@ -141,7 +144,7 @@ export class EmailClaims {
 
   private async insertOnce(claim: ClaimDocument): Promise<ClaimOutcome> {
     try {
-      await this.claims.insertOne(claim);
+      await this.newClaims.insert(claim);
       return 'claimed';
     } catch (error) {
       if (isDuplicateKey(error)) return 'taken';

@@ -4,6 +4,7 @@ import { emailKey, escapeRegExp } from '../domain/user-rules.js';
 import { AppError } from '../errors/app-error.js';
 import { EmailClaims, type ClaimOutcome } from './email-claims.js';
 import { isDuplicateKey } from './duplicate-key.js';
+import { InsertBatches } from './insert-batches.js';
 import { KeyedLock } from './keyed-lock.js';
 import type { Database } from './mongo-connection.js';
 
@@ -75,6 +76,7 @@ const emailTaken = (cause?: unknown) =>
  */
 export class UsersRepository implements UsersStore {
   private readonly users: Collection<UserDocument>;
+  private readonly newUsers: InsertBatches<UserDocument>;
   private readonly claims: EmailClaims;
   /**
    * FerretDB v1 does not apply an update's filter atomically: ten concurrent `{_id, version: 1}`
@@ -94,6 +96,7 @@ export class UsersRepository implements UsersStore {
     options: { staleClaimAfterMs?: number } = {},
   ) {
     this.users = database.db.collection<UserDocument>('users');
+    this.newUsers = new InsertBatches(this.users);
     this.claims = new EmailClaims(database, this.locks, options.staleClaimAfterMs ?? 2 * database.timeoutMs, {
       holds: async (userId, key) => (await this.users.findOne({ _id: userId }, { projection: { emailKey: 1 } }))?.emailKey === key,
     });
@@ -123,7 +126,7 @@ export class UsersRepository implements UsersStore {
     await this.database.run(async () => {
       this.refuseUnlessClaimed(await this.claims.claim(doc.emailKey, doc._id));
       try {
-        await this.users.insertOne(doc);
+        await this.newUsers.insert(doc);
       } catch (error) {
         // A failure here leaves the claim: stale if the insert did not happen, right if it did.
         if (isDuplicateEmail(error)) throw await this.afterDuplicate(doc.emailKey, error);

@@ -1,6 +1,7 @@
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { Request, RequestHandler } from 'express';
 import { specPath } from '../spec-path.js';
+import { cacheValidatorRouteMatchers } from './route-matcher-cache.js';
 
 /**
  * Every request is checked against openapi/openapi.yaml before a handler sees it: who may call
@@ -9,12 +10,17 @@ import { specPath } from '../spec-path.js';
  * checked too, so a handler that breaks the contract fails loudly (a 500 and an error log)
  * instead of misleading a client. Without a bearer token check (no tokens configured: protected
  * mode) the spec's security requirements are not enforced.
+ *
+ * The spec itself is checked against the OpenAPI schema only with `validateResponses` (the
+ * tests' mode): that check cost about a third of the service's start-up time, and the spec is
+ * linted in CI (redocly) and checked this way by every test run before it can ship.
  */
 export function openApiValidation(options: { validateResponses: boolean; bearerAuth: ((req: Request) => boolean) | undefined }): RequestHandler[] {
   const bearerAuth = options.bearerAuth;
+  cacheValidatorRouteMatchers();
   return OpenApiValidator.middleware({
     apiSpec: specPath,
-    validateApiSpec: true,
+    validateApiSpec: options.validateResponses,
     validateRequests: { allErrors: true, allowUnknownQueryParameters: false },
     validateResponses: options.validateResponses ? { allErrors: true } : false,
     validateSecurity: bearerAuth ? { handlers: { bearerAuth: (req) => bearerAuth(req) } } : false,

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { ObjectId, type Document } from 'mongodb';
 import type { DatabaseConnection } from '../../src/data/mongo-connection.js';
 import { UsersRepository } from '../../src/data/users-repository.js';
+import { waitUntil } from '../support/server-process.js';
 import { connectTestDatabase } from '../support/test-server.js';
 
 // How the database answers the repository's queries, from its own explain(). MongoDB must serve
@@ -67,7 +68,16 @@ describe('query plans on the database in use', () => {
       assert.ok(!names.includes('COLLSCAN'), `stages: ${names.join(' > ')}`);
     } else {
       assert.equal(plan.filterPushdown, true);
-      assert.match(JSON.stringify(plan.queryPlanner), /USING INDEX \S+__id_lookup/);
+      // The embedded database indexes a new collection's table within a moment of its creation.
+      let planner = '';
+      const indexed = await waitUntil(
+        async () => {
+          planner = JSON.stringify((await claim()).queryPlanner);
+          return /USING INDEX \S+__id_lookup/.test(planner);
+        },
+        { timeoutMs: 5000 },
+      );
+      assert.ok(indexed, planner);
     }
   });
 });

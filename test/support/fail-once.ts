@@ -1,6 +1,6 @@
 import { Collection } from 'mongodb';
 
-type WriteMethod = 'insertOne' | 'findOneAndUpdate' | 'deleteOne' | 'replaceOne';
+type WriteMethod = 'insertOne' | 'insertMany' | 'findOneAndUpdate' | 'deleteOne' | 'replaceOne';
 
 /**
  * Makes the next `method` call on the named collection fail before it reaches the database, as
