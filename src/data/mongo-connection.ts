@@ -58,9 +58,9 @@ function brief(error: unknown): { name: string; message: string } {
  *
  * - connectInBackground() keeps trying to connect, with capped exponential backoff, logging each
  *   attempt, and runs its `onConnect` (index creation) once the database first answers.
- * - run() bounds every call by `timeoutMs` and turns a lost or silent database into
- *   AppError('SERVICE_UNAVAILABLE'); other errors pass unchanged (they become 500s). While the
- *   database is known to be unreachable, calls fail at once instead of each waiting the bound,
+ * - run() bounds every call by `timeoutMs` and turns a lost or silent database (or a call slower
+ *   than the bound) into AppError('SERVICE_UNAVAILABLE'); other errors pass unchanged (they
+ *   become 500s). While the database is known to be unreachable, calls fail at once instead of each waiting the bound,
  *   and the connection is re-established in the background (the driver reconnects the same
  *   client; a ping tells when it has).
  */
@@ -76,6 +76,7 @@ export class Database {
   private onConnect: (() => Promise<void>) | undefined;
   private initialized = false;
   private reconnecting: Promise<void> | undefined;
+  private checking: Promise<void> | undefined;
   private retryDelay = 0;
   private readonly closing = new AbortController();
 
@@ -123,15 +124,20 @@ export class Database {
 
   /**
    * Runs one database call within the time bound. Connectivity failures and timeouts become
-   * SERVICE_UNAVAILABLE and start reconnecting; other errors are rethrown as they are.
+   * SERVICE_UNAVAILABLE; a connectivity failure, or a timeout the database does not then answer a
+   * ping within, starts reconnecting. Other errors are rethrown as they are.
    */
   async run<T>(call: () => Promise<T>): Promise<T> {
     if (this.state === 'connecting' || this.state === 'down') throw this.unavailable();
     try {
       return await within(this.timeoutMs, call());
     } catch (error) {
-      if (error instanceof DatabaseTimeoutError || isConnectivityError(error)) {
+      if (isConnectivityError(error)) {
         this.connectionLost(error);
+        throw this.unavailable(error);
+      }
+      if (error instanceof DatabaseTimeoutError) {
+        this.checkAfterTimeout(error);
         throw this.unavailable(error);
       }
       throw error;
@@ -155,6 +161,24 @@ export class Database {
       ...(cause === undefined ? {} : { cause }),
       retryAfterSeconds: Math.max(1, Math.ceil(this.retryDelay / 1000)),
     });
+  }
+
+  /**
+   * A call outlasted the bound: the database may be gone silent, or only busy with slow work (a
+   * full-collection read on FerretDB under load). One ping within the bound tells which: only a
+   * database that does not answer it is treated as lost (every call then fails at once until it
+   * is back), so a slow query costs its own request and not everyone's.
+   */
+  private checkAfterTimeout(error: DatabaseTimeoutError): void {
+    if (this.state !== 'up' || this.checking) return;
+    this.checking = within(this.timeoutMs, this.db.command({ ping: 1 }))
+      .then(
+        () => this.logger.warn({ error: brief(error) }, 'a database call outlasted the bound, but the database answers'),
+        () => this.connectionLost(error),
+      )
+      .finally(() => {
+        this.checking = undefined;
+      });
   }
 
   private connectionLost(error: unknown): void {

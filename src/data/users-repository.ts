@@ -6,6 +6,7 @@ import { EmailClaims, type ClaimOutcome } from './email-claims.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import { InsertBatches } from './insert-batches.js';
 import { KeyedLock } from './keyed-lock.js';
+import { SharedReads } from './shared-reads.js';
 import type { Database } from './mongo-connection.js';
 
 /** How a user is stored. `emailKey` (the lower-cased email) carries a unique index. */
@@ -78,6 +79,7 @@ export class UsersRepository implements UsersStore {
   private readonly users: Collection<UserDocument>;
   private readonly newUsers: InsertBatches<UserDocument>;
   private readonly claims: EmailClaims;
+  private readonly pages = new SharedReads<UserDocument[]>();
   /**
    * FerretDB v1 does not apply an update's filter atomically: ten concurrent `{_id, version: 1}`
    * updates can all succeed. Serialising the writes to one user (and to one email's claim)
@@ -153,7 +155,8 @@ export class UsersRepository implements UsersStore {
     if (query.namePrefix !== undefined) {
       filter.name = { $regex: `^${escapeRegExp(text(query.namePrefix))}`, $options: 'i' };
     }
-    const docs = await this.database.run(() => this.users.find(filter).sort({ _id: 1 }).limit(query.limit).toArray());
+    const key = JSON.stringify([query.afterId ?? null, query.namePrefix ?? null, query.limit]);
+    const docs = await this.database.run(() => this.pages.run(key, () => this.users.find(filter).sort({ _id: 1 }).limit(query.limit).toArray()));
     return docs.map(toRecord);
   }
 

@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // the SQLite driver FerretDB itself uses
@@ -32,11 +33,11 @@ const (
 	idIndexPoll   = 200 * time.Millisecond
 )
 
-// openSQLite opens one of FerretDB's database files with the same pragmas FerretDB sets, so that
-// our connection waits for FerretDB's writers instead of failing with SQLITE_BUSY.
-func openSQLite(path string, readOnly bool) (*sql.DB, error) {
+// openSQLite opens one of FerretDB's database files. busyTimeout is how long a statement waits for
+// FerretDB's writers before failing with SQLITE_BUSY.
+func openSQLite(path string, readOnly bool, busyTimeout time.Duration) (*sql.DB, error) {
 	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	if readOnly {
 		q.Add("mode", "ro")
 	}
@@ -58,11 +59,18 @@ func openSQLite(path string, readOnly bool) (*sql.DB, error) {
 func keepIDIndexes(ctx context.Context, dataDir string, logger *slog.Logger) {
 	pass := func() {
 		paths, _ := filepath.Glob(filepath.Join(dataDir, "*.sqlite"))
+		// Files side by side: one busy database must not hold back the indexing of the others.
+		var wg sync.WaitGroup
 		for _, path := range paths {
-			if err := indexFile(ctx, path); err != nil && ctx.Err() == nil {
-				logger.Debug("id index: pass failed; retrying", "file", path, "error", err)
-			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := indexFile(ctx, path); err != nil && ctx.Err() == nil {
+					logger.Debug("id index: pass failed; retrying", "file", path, "error", err)
+				}
+			}()
 		}
+		wg.Wait()
 	}
 	pass()
 	go func() {
@@ -80,7 +88,8 @@ func keepIDIndexes(ctx context.Context, dataDir string, logger *slog.Logger) {
 }
 
 func indexFile(ctx context.Context, path string) error {
-	db, err := openSQLite(path, false)
+	// Short: a busy file is simply tried again at the next pass.
+	db, err := openSQLite(path, false, 250*time.Millisecond)
 	if err != nil {
 		return err
 	}
@@ -125,7 +134,7 @@ func indexCollections(ctx context.Context, db *sql.DB) error {
 // explain prints SQLite's plan for one query on a database file, one step per line (used by the
 // project's tests to check that FerretDB's own _id query is answered from an index).
 func explain(path, query string) error {
-	db, err := openSQLite(path, true)
+	db, err := openSQLite(path, true, 10*time.Second)
 	if err != nil {
 		return err
 	}
