@@ -1,6 +1,7 @@
 // Starting the servers under test: the service as shipped and the two baselines, each on a free
 // loopback port, its output in a log file (never the terminal), in a process group of its own
 // that is killed if the bench dies. Ready means: the first 200 from its readiness route.
+import { SERVER_NODE_FLAGS } from '../../src/runtime-flags.js';
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +25,7 @@ export type RunningServer = {
 
 /** How each server is run, for the report. */
 export const SERVER_COMMANDS: Readonly<Record<ServerKind, string>> = {
-  service: 'node dist/src/server.js (default settings: HOST 127.0.0.1, LOG_LEVEL info into a log file, API_TOKENS set; every request sends the bearer token)',
+  service: `node ${SERVER_NODE_FLAGS.join(' ')} dist/src/server.js (as npm start runs it; default settings: HOST 127.0.0.1, LOG_LEVEL info into a log file, API_TOKENS set; every request sends the bearer token)`,
   bare: 'node dist/bench/peers/bare/server.js (baseline: Express 5 + mongodb driver, no validation, auth, logging or headers)',
   flask: 'gunicorn -w 2 -k gthread app:app in bench/peers/flask (baseline: the tutorial\'s routes with pymongo)',
 };
@@ -121,7 +122,7 @@ export function startService(options: { node: string; dbUri: string; token: stri
   return launch({
     kind: 'service',
     command: options.node,
-    args: () => [serviceEntry],
+    args: () => [...SERVER_NODE_FLAGS, serviceEntry],
     // Defaults otherwise: a free PORT instead of 5000, and the token the bench sends.
     env: { HOST: '127.0.0.1', MONGODB_URI: options.dbUri, API_TOKENS: options.token },
     readyPath: '/readyz',

@@ -110,8 +110,11 @@ export class UsersRepository implements UsersStore {
    * reports ready (Database.connectInBackground), so not through `run`.
    */
   async prepare(): Promise<void> {
-    await this.users.createIndex({ emailKey: 1 }, { unique: true, name: EMAIL_INDEX });
-    await this.claims.migrate(this.users.find({}).project<{ _id: ObjectId; emailKey: string }>({ _id: 1, emailKey: 1 }));
+    // Independent of each other: side by side, so that the service is ready sooner.
+    await Promise.all([
+      this.users.createIndex({ emailKey: 1 }, { unique: true, name: EMAIL_INDEX }),
+      this.claims.migrate(this.users.find({}).project<{ _id: ObjectId; emailKey: string }>({ _id: 1, emailKey: 1 })),
+    ]);
   }
 
   async insert(user: { name: string; email: string }): Promise<UserRecord> {

@@ -17,8 +17,9 @@ export function errorHandler(logger: Logger, bodyLimitBytes: number): ErrorReque
       hasBody: req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0,
       hasCredentials: req.headers.authorization !== undefined,
     });
-    // The request's own logger (with its request id) when request logging is on.
-    const log = (req as { log?: Logger }).log ?? logger;
+    // With the request's id (see request-logging.ts) when request logging is on.
+    const reqId: unknown = res.locals.requestId;
+    const log = typeof reqId === 'string' ? logger.child({ reqId }) : logger;
     if (problem.status === 503) {
       // The data layer has logged the outage itself, once; each refused request is a warning.
       log.warn({ code: problem.body.code, method: req.method, path: req.path, retryAfter: problem.headers['Retry-After'] }, 'service unavailable');

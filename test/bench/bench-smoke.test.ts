@@ -64,6 +64,15 @@ describe('when a workload run is judged', () => {
     assert.equal(failures([outcome(slowList, { users: 10_000, workload: 'list-first-page' })]).length, 1);
     assert.equal(failures([outcome(slowList, { users: 100_000, workload: 'get-user-by-id' })]).length, 1);
   });
+
+  it('when a baseline filters by something other than _id from 10k users and times out, then it is reported as tolerated, but never the service', () => {
+    const timedOut = fabricated({});
+    assert.equal(judge(outcome(timedOut, { server: 'bare', users: 10_000, workload: 'get-user-by-email' })).kind, 'tolerated');
+    assert.equal(judge(outcome(timedOut, { server: 'flask', users: 10_000, workload: 'delete-user' })).kind, 'tolerated');
+    assert.equal(judge(outcome(timedOut, { server: 'bare', users: 1_000, workload: 'get-user-by-email' })).kind, 'failed');
+    assert.equal(judge(outcome(timedOut, { server: 'bare', users: 10_000, workload: 'get-user-by-id' })).kind, 'failed');
+    assert.equal(judge(outcome(timedOut, { server: 'service', users: 10_000, workload: 'get-user-by-email' })).kind, 'failed');
+  });
 });
 
 describe('when the bench runs in smoke mode', () => {
