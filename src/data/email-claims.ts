@@ -46,7 +46,7 @@ export class EmailClaims {
     },
   ) {
     this.claims = database.db.collection<ClaimDocument>('emails');
-    this.newClaims = new InsertBatches(this.claims);
+    this.newClaims = new InsertBatches(this.claims, (command) => database.write(command));
     this.migrations = database.db.collection<MigrationDocument>('migrations');
   }
 
@@ -71,7 +71,7 @@ export class EmailClaims {
       if (existing.userId.equals(userId)) return 'claimed';
       if (now.getTime() - existing.at.getTime() < this.graceMs) return 'taken';
       if (await this.users.holds(existing.userId, key)) return 'taken';
-      const { matchedCount } = await this.claims.replaceOne(this.exactly(existing), { userId, at: now });
+      const { matchedCount } = await this.database.write(() => this.claims.replaceOne(this.exactly(existing), { userId, at: now }));
       return matchedCount === 1 ? 'claimed' : 'taken';
     });
   }
@@ -79,7 +79,7 @@ export class EmailClaims {
   /** Points the email at this user, whatever its claim said (repairs; the caller found the user). */
   pointTo(key: string, userId: ObjectId): Promise<void> {
     return this.locks.run(`email:${key}`, async () => {
-      await this.claims.replaceOne({ _id: key }, { userId, at: new Date() }, { upsert: true });
+      await this.database.write(() => this.claims.replaceOne({ _id: key }, { userId, at: new Date() }, { upsert: true }));
     });
   }
 
@@ -87,7 +87,7 @@ export class EmailClaims {
   release(key: string, userId: ObjectId): Promise<void> {
     return this.locks.run(`email:${key}`, async () => {
       const existing = await this.claims.findOne({ _id: key });
-      if (existing?.userId.equals(userId)) await this.claims.deleteOne(this.exactly(existing));
+      if (existing?.userId.equals(userId)) await this.database.write(() => this.claims.deleteOne(this.exactly(existing)));
     });
   }
 

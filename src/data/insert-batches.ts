@@ -22,7 +22,11 @@ export class InsertBatches<T extends Document> {
   private queue: Pending<T>[] = [];
   private flushing = false;
 
-  constructor(private readonly collection: Collection<T>) {}
+  constructor(
+    private readonly collection: Collection<T>,
+    /** How a write command is run (Database.write: in turn with the others on FerretDB). */
+    private readonly write: <R>(command: () => Promise<R>) => Promise<R> = (command) => command(),
+  ) {}
 
   insert(doc: OptionalUnlessRequiredId<T>): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -34,23 +38,20 @@ export class InsertBatches<T extends Document> {
   private async flush(): Promise<void> {
     this.flushing = true;
     try {
-      while (this.queue.length > 0) await this.write(this.queue.splice(0, MAX_BATCH));
+      while (this.queue.length > 0) await this.send(this.queue.splice(0, MAX_BATCH));
     } finally {
       this.flushing = false;
     }
   }
 
-  private async write(batch: Pending<T>[]): Promise<void> {
+  private async send(batch: Pending<T>[]): Promise<void> {
     const [only] = batch;
     if (batch.length === 1 && only) {
-      await this.collection.insertOne(only.doc).then(() => only.resolve(), only.reject);
+      await this.write(() => this.collection.insertOne(only.doc)).then(() => only.resolve(), only.reject);
       return;
     }
     try {
-      await this.collection.insertMany(
-        batch.map((p) => p.doc),
-        { ordered: false },
-      );
+      await this.write(() => this.collection.insertMany(batch.map((p) => p.doc), { ordered: false }));
       for (const p of batch) p.resolve();
     } catch (error) {
       const perDocument = documentErrors(error, batch.length);

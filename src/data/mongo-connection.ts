@@ -4,6 +4,7 @@ import { AppError } from '../errors/app-error.js';
 import { createLogger, type Logger } from '../logger.js';
 import { retryDelayMs } from './backoff.js';
 import { isConnectivityError } from './connectivity-errors.js';
+import { WriteGate } from './write-gate.js';
 
 export type DatabaseOptions = {
   uri: string;
@@ -94,6 +95,17 @@ export class Database {
     });
     // The URI's own database wins, as a MongoDB user expects; `dbName` is the fallback.
     this.db = this.client.db(new URL(options.uri).pathname.replace(/^\//, '') || options.dbName);
+  }
+
+  /** FerretDB's SQLite takes one writer at a time: see write-gate.ts. */
+  private readonly writeGate = new WriteGate(2);
+
+  /**
+   * Runs a write command: on FerretDB in turn with the other writes of this process (at most two
+   * in flight), on MongoDB at once. Not bounded by itself: call it within `run`.
+   */
+  write<T>(command: () => Promise<T>): Promise<T> {
+    return this.engine === 'ferretdb' ? this.writeGate.run(command) : command();
   }
 
   /** The server behind the connection, known once it has answered (MongoDB until then). */

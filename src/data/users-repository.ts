@@ -98,7 +98,7 @@ export class UsersRepository implements UsersStore {
     options: { staleClaimAfterMs?: number } = {},
   ) {
     this.users = database.db.collection<UserDocument>('users');
-    this.newUsers = new InsertBatches(this.users);
+    this.newUsers = new InsertBatches(this.users, (command) => database.write(command));
     this.claims = new EmailClaims(database, this.locks, options.staleClaimAfterMs ?? 2 * database.timeoutMs, {
       holds: async (userId, key) => (await this.users.findOne({ _id: userId }, { projection: { emailKey: 1 } }))?.emailKey === key,
     });
@@ -237,7 +237,7 @@ export class UsersRepository implements UsersStore {
       if (moves) this.refuseUnlessClaimed(await this.claims.claim(newKey, _id));
       let updated: UserDocument | null;
       try {
-        updated = await this.users.findOneAndUpdate(this.at(current), setFields(changes, new Date()), { returnDocument: 'after' });
+        updated = await this.database.write(() => this.users.findOneAndUpdate(this.at(current), setFields(changes, new Date()), { returnDocument: 'after' }));
       } catch (error) {
         if (moves && isDuplicateEmail(error)) throw await this.afterDuplicate(newKey, error);
         throw error;
@@ -254,7 +254,7 @@ export class UsersRepository implements UsersStore {
     return this.locks.run(`user:${_id.toHexString()}`, async () => {
       const current = await this.users.findOne({ _id });
       if (!current || !applies(current)) return false;
-      const { deletedCount } = await this.users.deleteOne(this.at(current));
+      const { deletedCount } = await this.database.write(() => this.users.deleteOne(this.at(current)));
       if (deletedCount === 1) await this.claims.release(current.emailKey, _id);
       return deletedCount === 1;
     });
