@@ -12,8 +12,8 @@ import { cacheValidatorRouteMatchers } from './route-matcher-cache.js';
  * mode) the spec's security requirements are not enforced.
  *
  * The spec itself is checked against the OpenAPI schema only with `validateResponses` (the
- * tests' mode): that check cost about a third of the service's start-up time, and the spec is
- * linted in CI (redocly) and checked this way by every test run before it can ship.
+ * tests' mode): at run time the check is start-up work repeated on a file that cannot have
+ * changed since CI linted it (redocly) and every test run checked it this way.
  */
 export function openApiValidation(options: { validateResponses: boolean; bearerAuth: ((req: Request) => boolean) | undefined }): RequestHandler[] {
   const bearerAuth = options.bearerAuth;
