@@ -204,6 +204,25 @@ async function resyncVersions(target: WorkloadTarget): Promise<void> {
   target.idle.splice(0, target.idle.length, ...target.versions.keys());
 }
 
+/** A registration workload: fresh emails, each created user remembered for DELETE /delete. */
+function registration(id: 'register' | 'create-user', path: '/register' | '/users', servers: readonly ServerKind[]): Workload {
+  const prefix = id === 'register' ? 'register' : 'create';
+  return {
+    id,
+    title: `POST ${path}`,
+    servers,
+    scaling: false,
+    plan: async (target) => ({
+      requests: [
+        varying('POST', () => {
+          const n = target.unique++;
+          return { path, body: { name: `Bench user ${n}`, email: `${prefix}-${n}@example.com` } };
+        }, rememberCreated(target)),
+      ],
+    }),
+  };
+}
+
 export const WORKLOADS: readonly Workload[] = [
   {
     id: 'healthz',
@@ -292,34 +311,8 @@ export const WORKLOADS: readonly Workload[] = [
       return { requests: [varying('PATCH', next, onResponse)] };
     },
   },
-  {
-    id: 'register',
-    title: 'POST /register',
-    servers: ALL,
-    scaling: false,
-    plan: async (target) => ({
-      requests: [
-        varying('POST', () => {
-          const n = target.unique++;
-          return { path: '/register', body: { name: `Bench user ${n}`, email: `register-${n}@example.com` } };
-        }, rememberCreated(target)),
-      ],
-    }),
-  },
-  {
-    id: 'create-user',
-    title: 'POST /users',
-    servers: NODE,
-    scaling: false,
-    plan: async (target) => ({
-      requests: [
-        varying('POST', () => {
-          const n = target.unique++;
-          return { path: '/users', body: { name: `Bench user ${n}`, email: `create-${n}@example.com` } };
-        }, rememberCreated(target)),
-      ],
-    }),
-  },
+  registration('register', '/register', ALL),
+  registration('create-user', '/users', NODE),
   {
     id: 'delete-user',
     title: 'DELETE /delete',

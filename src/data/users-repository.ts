@@ -208,14 +208,17 @@ export class UsersRepository implements UsersStore {
     if (doc?.emailKey === key) return doc;
     // A stale claim. The write order makes it mean "nobody has this email", except after a race
     // between processes on FerretDB (see email-claims.ts): ask the users themselves, and repair.
-    const holder = await this.holderOf(key);
-    if (holder) await this.claims.pointTo(key, holder._id);
-    return holder;
+    return this.repointToHolder(key);
   }
 
-  /** Who has this email, by the users' own field (an index on MongoDB, a full read on FerretDB). */
-  private async holderOf(key: string): Promise<UserDocument | null> {
-    return this.users.findOne({ emailKey: key });
+  /**
+   * Asks the users themselves who has this email (an index on MongoDB, a full read on FerretDB:
+   * only after an inconsistency) and points the email's claim at that user, if any.
+   */
+  private async repointToHolder(key: string): Promise<UserDocument | null> {
+    const holder = await this.users.findOne({ emailKey: key });
+    if (holder) await this.claims.pointTo(key, holder._id);
+    return holder;
   }
 
   /**
@@ -270,8 +273,7 @@ export class UsersRepository implements UsersStore {
    * database an earlier version wrote to while this one ran). Point the claim at that user.
    */
   private async afterDuplicate(key: string, error: unknown): Promise<AppError> {
-    const holder = await this.holderOf(key);
-    if (holder) await this.claims.pointTo(key, holder._id);
+    await this.repointToHolder(key);
     return emailTaken(error);
   }
 }
