@@ -77,7 +77,7 @@ export function createApp({ users, logger, config, health }: AppDependencies): E
       strict: false,
     }),
   );
-  app.use(openApiValidation({ validateResponses: config.validateResponses, bearerAuth: auth }));
+  app.use(openApiValidation({ document: spec.document, validateResponses: config.validateResponses, bearerAuth: auth }));
   app.use(healthRoutes(health));
   app.use(usersRoutes(users));
   app.use(tutorialRoutes(users));

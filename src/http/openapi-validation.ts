@@ -1,7 +1,9 @@
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { Request, RequestHandler } from 'express';
-import { specPath } from '../spec-path.js';
+import { compileSpecCheckOnlyWhenUsed } from './lazy-spec-check.js';
 import { cacheValidatorRouteMatchers } from './route-matcher-cache.js';
+
+type OpenApiDocument = Parameters<typeof OpenApiValidator.middleware>[0]['apiSpec'];
 
 /**
  * Every request is checked against openapi/openapi.yaml before a handler sees it: who may call
@@ -14,12 +16,16 @@ import { cacheValidatorRouteMatchers } from './route-matcher-cache.js';
  * The spec itself is checked against the OpenAPI schema only with `validateResponses` (the
  * tests' mode): at run time the check is start-up work repeated on a file that cannot have
  * changed since CI linted it (redocly) and every test run checked it this way.
+ *
+ * `document` is the spec as the app parsed it; the validator gets its own copy, as it annotates
+ * the document it is given.
  */
-export function openApiValidation(options: { validateResponses: boolean; bearerAuth: ((req: Request) => boolean) | undefined }): RequestHandler[] {
+export function openApiValidation(options: { document: unknown; validateResponses: boolean; bearerAuth: ((req: Request) => boolean) | undefined }): RequestHandler[] {
   const bearerAuth = options.bearerAuth;
   cacheValidatorRouteMatchers();
+  compileSpecCheckOnlyWhenUsed();
   return OpenApiValidator.middleware({
-    apiSpec: specPath,
+    apiSpec: structuredClone(options.document) as OpenApiDocument,
     validateApiSpec: options.validateResponses,
     validateRequests: { allErrors: true, allowUnknownQueryParameters: false },
     validateResponses: options.validateResponses ? { allErrors: true } : false,
