@@ -1,23 +1,13 @@
-import nodeModule from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { enableCompileCache, loadServerModules } from './server-modules.js';
 
 // The process entry point: the only module that reads the environment, listens and handles
 // signals. Everything it wires is built by createApp and the modules it imports.
 
-// Node (>= 22.1) keeps the compiled code of the modules below on disk (in the system's temporary
-// directory, by content) and reuses it at the next start: loading them was the largest part of
-// the time from start to ready. They are imported after this line, dynamically, because static
-// imports are all compiled before any code of this module runs. Older Nodes skip it.
-(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
-const [{ createApp }, { ConfigError, loadConfig }, { Database }, { UsersRepository }, { UsersService }, { createLogger }] = await Promise.all([
-  import('./app.js'),
-  import('./config.js'),
-  import('./data/mongo-connection.js'),
-  import('./data/users-repository.js'),
-  import('./domain/users-service.js'),
-  import('./logger.js'),
-]);
+// Compiled code from the build (or an earlier start) is reused: see server-modules.ts.
+enableCompileCache();
+const [{ createApp }, { ConfigError, loadConfig }, { Database }, { UsersRepository }, { UsersService }, { createLogger }] = await loadServerModules();
 
 async function main(): Promise<void> {
   const config = loadConfig();
