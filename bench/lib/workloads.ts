@@ -169,6 +169,13 @@ async function findNearEndCursor(target: WorkloadTarget): Promise<string> {
   const candidate = encodeCursor(after);
   const check = await getJson(target, `/users?limit=${PAGE}&cursor=${encodeURIComponent(candidate)}`);
   if (check.status === 200 && (check.body as Page).items[0]?.id === ids[position + 1]) return candidate;
+  if (check.status === 503) {
+    // The list itself meets the database bound (FerretDB from about 50,000 users): no page can be
+    // had, so neither this check nor paging through can be done. The workload then reports the
+    // 503s it gets, with the cursor the service's own encoder made.
+    process.stderr.write('[bench] the list answered 503 (the database bound): the cursor near the end is used unchecked\n');
+    return candidate;
+  }
 
   process.stderr.write('[bench] the service did not accept a cursor made by its encoder; paging through it for one instead\n');
   const cursors: string[] = [];
