@@ -21,7 +21,7 @@ import { renderSvg } from './lib/report-svg.js';
 import { SERVER_ORDER, type BenchReport, type ServerRecord, type UsersRun } from './lib/results.js';
 import { seedPeerDatabase, seedThroughProduct, type SeededUser } from './lib/seed.js';
 import { SERVER_COMMANDS, startBare, startFlask, startService, type RunningServer } from './lib/servers.js';
-import { describeStatuses, failures, judge, type Outcome } from './lib/verdict.js';
+import { describeStatuses, failures, judge, notRunReason, type Outcome } from './lib/verdict.js';
 import { createTarget, WORKLOADS, type ServerKind } from './lib/workloads.js';
 
 const log = (line: string): void => {
@@ -86,6 +86,10 @@ async function measureServer(kind: ServerKind, users: number, context: Context):
     const record: ServerRecord = { command: SERVER_COMMANDS[kind], readyMs: running.readyMs, memory: undefined, workloads: {} };
     const pids = [running.pid, db.pid];
     for (const workload of WORKLOADS.filter((candidate) => candidate.servers.includes(kind))) {
+      if (notRunReason(kind, users, workload.id) !== undefined) {
+        log(`${kind}, ${users} users, ${workload.title}: not run (see NOT_RUN in bench/lib/verdict.ts)`);
+        continue;
+      }
       const load = async (phase: 'warmup' | 'measure', durationSec: number) => {
         // Between workloads always; the warm-up's tail is the same load and may run into the measurement.
         if (phase === 'warmup' || workload.quietBeforeMeasuring) await settle(pids, `${kind} before ${workload.title}`);

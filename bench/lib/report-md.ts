@@ -2,7 +2,7 @@
 import type { OperationResult } from './database-loop.js';
 import { SERVER_ORDER, type BenchReport, type UsersRun, type WorkloadRecord } from './results.js';
 import { SERVER_COMMANDS } from './servers.js';
-import { describeStatuses, TOLERATED } from './verdict.js';
+import { describeStatuses, NOT_RUN, notRunReason, TOLERATED } from './verdict.js';
 import { WORKLOADS, type ServerKind } from './workloads.js';
 
 export function formatRate(value: number): string {
@@ -18,8 +18,8 @@ function ratio(a: WorkloadRecord | undefined, b: WorkloadRecord | undefined): st
   return `${(a.result.rps / b.result.rps).toFixed(2)}×`;
 }
 
-function cells(record: WorkloadRecord | undefined): string[] {
-  if (!record) return ['—', '—', '—'];
+function cells(record: WorkloadRecord | undefined, notRun: boolean): string[] {
+  if (!record) return notRun ? ['—', '—', 'not run‡'] : ['—', '—', '—'];
   const { result, verdict } = record;
   const mark = verdict.kind === 'failed' ? ' **FAILED**' : verdict.kind === 'tolerated' ? ' (tolerated†)' : '';
   return [formatRate(result.rps), `${formatMs(result.latencyMs.p50)} / ${formatMs(result.latencyMs.p99)}`, describeStatuses(result) + mark];
@@ -46,7 +46,7 @@ function usersSection(run: UsersRun, report: BenchReport): string[] {
     lines.push(
       row([
         `\`${workload.title}\``,
-        ...servers.flatMap((kind) => cells(records(kind))),
+        ...servers.flatMap((kind) => cells(records(kind), workload.servers.includes(kind) && notRunReason(kind, run.users, workload.id) !== undefined)),
         ratio(records('service'), records('bare')),
         ratio(records('service'), records('flask')),
       ]),
@@ -110,6 +110,10 @@ export function renderMarkdown(report: BenchReport): string {
   const tolerated = report.runs.some((run) => SERVER_ORDER.some((kind) => Object.values(run.servers[kind]?.workloads ?? {}).some((record) => record.verdict.kind === 'tolerated')));
   if (tolerated) {
     lines.push(...TOLERATED.map((entry) => `† Tolerated from ${entry.minUsers.toLocaleString('en-US')} users for ${entry.workloads.join(', ')}: ${entry.reason}.`), '');
+  }
+  const notRun = report.runs.some((run) => SERVER_ORDER.some((kind) => run.servers[kind] !== undefined && WORKLOADS.some((workload) => workload.servers.includes(kind) && notRunReason(kind, run.users, workload.id) !== undefined)));
+  if (notRun) {
+    lines.push(...NOT_RUN.map((entry) => `‡ Not run from ${entry.minUsers.toLocaleString('en-US')} users for ${(entry.servers ?? []).join(' and ')}: ${entry.workloads.join(', ')}: ${entry.reason}.`), '');
   }
   return `${lines.join('\n')}\n`;
 }

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { LoadResult } from '../../bench/lib/load.js';
 import type { BenchReport, WorkloadRecord } from '../../bench/lib/results.js';
-import { failures, judge, type Outcome } from '../../bench/lib/verdict.js';
+import { failures, judge, notRunReason, type Outcome } from '../../bench/lib/verdict.js';
 import { WORKLOADS } from '../../bench/lib/workloads.js';
 
 // The benchmark harness, end to end in its smoke mode (few users, 1 s per workload, every server
@@ -72,6 +72,14 @@ describe('when a workload run is judged', () => {
     assert.equal(judge(outcome(timedOut, { server: 'bare', users: 1_000, workload: 'get-user-by-email' })).kind, 'failed');
     assert.equal(judge(outcome(timedOut, { server: 'bare', users: 10_000, workload: 'get-user-by-id' })).kind, 'failed');
     assert.equal(judge(outcome(timedOut, { server: 'service', users: 10_000, workload: 'get-user-by-email' })).kind, 'failed');
+  });
+
+  it("when a baseline would scan 100k users, then that run is not made (its backlog would slow the next ones), but the service's always is", () => {
+    assert.equal(typeof notRunReason('bare', 100_000, 'get-user-by-email'), 'string');
+    assert.equal(typeof notRunReason('flask', 100_000, 'delete-user'), 'string');
+    assert.equal(notRunReason('bare', 10_000, 'get-user-by-email'), undefined, 'measured (and tolerated) at 10k');
+    assert.equal(notRunReason('bare', 100_000, 'get-user-by-id'), undefined, 'an _id lookup is measured at any size');
+    assert.equal(notRunReason('service', 100_000, 'list-first-page'), undefined);
   });
 });
 
