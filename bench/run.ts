@@ -170,28 +170,37 @@ async function main(argv: readonly string[]): Promise<number> {
   // 32 characters, as API_TOKENS asks (at least 16); a new one each run.
   const context: Context = { options, token: randomBytes(16).toString('hex'), gunicorn, workDir, outcomes: [] };
   const runs: UsersRun[] = [];
-  for (const users of options.users) runs.push(await measureUsers(users, context));
-
-  const report: BenchReport = {
+  const report = (stoppedBy?: unknown): BenchReport => ({
     label,
     command: commandLine(argv),
     date,
     machine,
     settings: { users: options.users, durationSec: options.durationSec, warmupSec: options.warmupSec, connections: options.connections, smoke: options.smoke },
     runs,
-    failures: failures(context.outcomes),
-  };
+    failures: [...failures(context.outcomes), ...(stoppedBy === undefined ? [] : [`the run stopped: ${stoppedBy instanceof Error ? stoppedBy.message : String(stoppedBy)}`])],
+  });
   const base = join(outDir, `${date}-${label}`);
-  writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(`${base}.md`, renderMarkdown(report));
-  writeFileSync(`${base}.svg`, renderSvg(report));
-  const shown = relative(process.cwd(), base).startsWith('..') ? base : relative(process.cwd(), base);
-  log(`results: ${shown}.md, .json, .svg`);
+  const write = (finished: BenchReport) => {
+    writeFileSync(`${base}.json`, `${JSON.stringify(finished, null, 2)}\n`);
+    writeFileSync(`${base}.md`, renderMarkdown(finished));
+    writeFileSync(`${base}.svg`, renderSvg(finished));
+    const shown = relative(process.cwd(), base).startsWith('..') ? base : relative(process.cwd(), base);
+    log(`results: ${shown}.md, .json, .svg`);
+  };
+  try {
+    for (const users of options.users) runs.push(await measureUsers(users, context));
+  } catch (error) {
+    // A long run is not lost to a late failure: what was measured is written, marked as failed.
+    if (runs.length > 0) write(report(error));
+    throw error;
+  }
+  const finished = report();
+  write(finished);
 
-  if (report.failures.length > 0) {
+  if (finished.failures.length > 0) {
     process.stderr.write(
-      `\nBENCH FAILED: ${report.failures.length} workload run(s) got answers other than 2xx, errors or timeouts; ` +
-        `their numbers are not throughput:\n${report.failures.map((line) => `  - ${line}`).join('\n')}\n` +
+      `\nBENCH FAILED: ${finished.failures.length} workload run(s) got answers other than 2xx, errors or timeouts; ` +
+        `their numbers are not throughput:\n${finished.failures.map((line) => `  - ${line}`).join('\n')}\n` +
         `Server logs kept in ${workDir}\n`,
     );
     keepServerLogs = true;
