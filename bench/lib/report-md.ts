@@ -61,9 +61,9 @@ function usersSection(run: UsersRun, report: BenchReport): string[] {
     operationRow('`findOne({_id})`', run.database.findOneById),
     operationRow('`insertOne`', run.database.insertOne),
     '',
-    'Start and memory (the server\'s process; for flask, gunicorn\'s master and workers summed, peaks too):',
+    'Start and memory (the server\'s process; for flask, gunicorn\'s master and workers summed, peaks too). Ready: `/readyz` answered 200 (service, bare); for flask, a worker answered (its 404 on an unknown path: each of its routes reads the collection):',
     '',
-    row(['server', 'spawn → first 200 on readiness (ms)', 'RSS after the run (MiB)', 'peak RSS (MiB)']),
+    row(['server', 'spawn → ready (ms)', 'RSS after the run (MiB)', 'peak RSS (MiB)']),
     row(['---', '---:', '---:', '---:']),
     ...servers.map((kind) => {
       const server = run.servers[kind];
