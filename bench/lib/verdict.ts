@@ -16,6 +16,14 @@ export type Verdict = { kind: 'ok' } | { kind: 'tolerated'; problem: string; rea
 
 type Allowance = { workloads: readonly WorkloadId[]; minUsers: number; reason: string; servers?: readonly ServerKind[] };
 
+/** The baselines' workloads that FerretDB answers by reading the whole collection. */
+const BASELINE_SCANS: readonly WorkloadId[] = ['get-user-by-email', 'list-by-email', 'patch-user', 'patch-user-by-id', 'delete-user', 'list-first-page', 'list-near-end'];
+
+/** The entry of `list` that covers this run, if any. */
+function entryFor(list: readonly Allowance[], server: ServerKind, users: number, workload: WorkloadId): Allowance | undefined {
+  return list.find((entry) => entry.workloads.includes(workload) && users >= entry.minUsers && (entry.servers?.includes(server) ?? true));
+}
+
 /**
  * Runs whose non-2xx answers and timeouts are reported in the table instead of failing the bench.
  * Keep this list short and give every entry its reason.
@@ -30,7 +38,7 @@ export const TOLERATED: readonly Allowance[] = [
   },
   {
     servers: ['bare', 'flask'],
-    workloads: ['get-user-by-email', 'list-by-email', 'patch-user', 'patch-user-by-id', 'delete-user', 'list-first-page', 'list-near-end'],
+    workloads: BASELINE_SCANS,
     minUsers: 10_000,
     reason:
       'the baselines filter the naive way ({emailKey}, {_id, version}, a page per request), which FerretDB v1 answers by ' +
@@ -49,7 +57,7 @@ export const TOLERATED: readonly Allowance[] = [
 export const NOT_RUN: readonly Allowance[] = [
   {
     servers: ['bare', 'flask'],
-    workloads: ['get-user-by-email', 'list-by-email', 'patch-user', 'patch-user-by-id', 'delete-user', 'list-first-page', 'list-near-end'],
+    workloads: BASELINE_SCANS,
     minUsers: 100_000,
     reason:
       'each of the baselines\' requests here reads the whole collection (several seconds each at 100k users) and the work ' +
@@ -60,7 +68,7 @@ export const NOT_RUN: readonly Allowance[] = [
 
 /** Why a run is not made, or undefined when it is. */
 export function notRunReason(server: ServerKind, users: number, workload: WorkloadId): string | undefined {
-  return NOT_RUN.find((entry) => entry.workloads.includes(workload) && users >= entry.minUsers && (entry.servers?.includes(server) ?? true))?.reason;
+  return entryFor(NOT_RUN, server, users, workload)?.reason;
 }
 
 /** "200×1200, 503×3, 2 timeouts": every way the requests ended. */
@@ -82,9 +90,7 @@ function problemOf(result: LoadResult): string | undefined {
 export function judge(outcome: Outcome): Verdict {
   const problem = problemOf(outcome.result);
   if (problem === undefined) return { kind: 'ok' };
-  const allowance = TOLERATED.find(
-    (entry) => entry.workloads.includes(outcome.workload) && outcome.users >= entry.minUsers && (entry.servers?.includes(outcome.server) ?? true),
-  );
+  const allowance = entryFor(TOLERATED, outcome.server, outcome.users, outcome.workload);
   return allowance ? { kind: 'tolerated', problem, reason: allowance.reason } : { kind: 'failed', problem };
 }
 
