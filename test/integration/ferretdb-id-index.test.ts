@@ -61,10 +61,22 @@ describe('the embedded FerretDB serves lookups by _id from an index', () => {
         }
       });
 
-  /** The last lookup by _id FerretDB ran is, or within a moment becomes, an index search. */
-  const assertLastIdLookupIndexed = async () => {
-    const query = sqlLogged().findLast((sql) => sql.startsWith('SELECT') && sql.includes('WHERE'));
-    assert.ok(query, "FerretDB's debug log shows its SQL for the lookup by _id");
+  /**
+   * The SQL FerretDB logged for the last lookup by _id on a table of `collection`. Its log comes
+   * through a pipe that Node reads on its own schedule, so under load the lines can arrive after
+   * the query's answer: wait for them a moment rather than read the log once.
+   */
+  const lastIdLookupOn = async (collection: string) => {
+    const find = () =>
+      sqlLogged().findLast((sql) => sql.startsWith('SELECT') && sql.includes('WHERE') && new RegExp(`FROM "${collection}_[0-9a-f]{8}"`).test(sql));
+    await waitUntil(async () => find() !== undefined, { timeoutMs: 5000, intervalMs: 50 });
+    return find();
+  };
+
+  /** The last lookup by _id FerretDB ran on `collection` is, or within a moment becomes, an index search. */
+  const assertLastIdLookupIndexed = async (collection: string) => {
+    const query = await lastIdLookupOn(collection);
+    assert.ok(query, `FerretDB's debug log shows its SQL for the lookup by _id on ${collection}`);
     assert.match(query, /WHERE _ferretdb_sjson->'\$\._id' = \?/);
     // The index is added within a moment of the table's creation.
     let detail = '';
@@ -91,14 +103,12 @@ describe('the embedded FerretDB serves lookups by _id from an index', () => {
     assert.ok(probe);
     assert.equal((await users.findOne({ _id: probe._id }))?.n, 123);
 
-    await assertLastIdLookupIndexed();
+    await assertLastIdLookupIndexed('users');
   });
 
   it('when another field is the filter, then the plan is a scan (the limit this design works around)', async () => {
-    const table = sqlLogged()
-      .map((sql) => /FROM "(users_[0-9a-f]{8})"/.exec(sql)?.[1])
-      .find(Boolean);
-    assert.ok(table);
+    const table = /FROM "(users_[0-9a-f]{8})"/.exec((await lastIdLookupOn('users')) ?? '')?.[1];
+    assert.ok(table, "FerretDB's debug log names the users collection's table");
     assert.match(await plan(`SELECT _ferretdb_sjson FROM "${table}" WHERE _ferretdb_sjson->'$.n' = ?`), /^SCAN/m);
   });
 
@@ -118,6 +128,6 @@ describe('the embedded FerretDB serves lookups by _id from an index', () => {
     const _id = new ObjectId();
     await users.insertOne({ _id, n: 1 });
     assert.equal((await users.findOne({ _id }))?.n, 1);
-    await assertLastIdLookupIndexed();
+    await assertLastIdLookupIndexed('again');
   });
 });
