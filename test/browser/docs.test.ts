@@ -3,11 +3,11 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { parse } from 'yaml';
-import { DEFAULT_CHROMIUM_PATH } from '../../scripts/lib/ensure-chromium.js';
 import { buildStaticDocs } from '../../scripts/lib/static-docs.js';
 import { specPath } from '../../src/spec-path.js';
+import { launchChromium } from '../support/chromium.js';
 import { projectRoot } from '../support/project.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -35,10 +35,7 @@ let server: TestServer;
 
 before(async () => {
   server = await startTestServer('docs-browser');
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();

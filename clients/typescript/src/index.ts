@@ -1,12 +1,12 @@
-// The Users API client SDK for other TypeScript projects: `import { createUsersClient } from
-// 'users-api/client'`. It is openapi-fetch typed by generated/openapi.ts, so every path, method,
-// parameter, body and response below comes from openapi/openapi.yaml through the generator;
-// nothing here restates a shape by hand.
+// The Users API client for other projects: `import { createUsersClient } from '@users-api/client'`.
+// It is openapi-fetch typed by ./generated/openapi.ts (generated from openapi/openapi.yaml when the
+// package is built), so every path, method, parameter, body and response below comes from the
+// spec; nothing here restates a shape by hand. Browser-safe: fetch, Headers and Response only.
 import createClient, { mergeHeaders, type Client, type ClientOptions, type HeadersOptions } from 'openapi-fetch';
-import type { paths } from '../../generated/openapi.js';
-import type { Problem } from '../contract.js';
+import type { paths } from './generated/openapi.js';
+import type { Problem } from './schemas.js';
 
-export type { components, operations, paths } from '../../generated/openapi.js';
+export type { components, operations, paths } from './generated/openapi.js';
 export type {
   LegacyDelete,
   LegacyListUsersQuery,
@@ -20,7 +20,8 @@ export type {
   UserPage,
   UserPatch,
   ValidationIssue,
-} from '../contract.js';
+  Health,
+} from './schemas.js';
 
 /** The client: openapi-fetch's `Client` over the spec's paths (`GET`, `POST`, `PATCH`, `DELETE`, `use`…). */
 export type UsersClient = Client<paths>;
