@@ -2,8 +2,10 @@
 // whole run (MONGODB_URI, a `mongod` on PATH, or the embedded FerretDB), runs every compiled test
 // file with node's test runner (each file uses a database of its own), then stops the database.
 // The browser test gets its Chromium as CHROMIUM_PATH (installed first when missing and possible).
+// TEST_NODE=/path/to/node runs the tests, and the servers they start, on that Node instead of the
+// one running this script (CI runs the suite on each supported Node that way).
 // The runner's summary (ℹ tests / pass / fail) is the last thing printed.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,8 +23,18 @@ function testFiles(dir: string): string[] {
     .sort();
 }
 
+/** The Node that runs the tests: TEST_NODE when set, else this one. */
+function testNode(): { path: string; version: string } {
+  const path = process.env.TEST_NODE || process.execPath;
+  const probe = spawnSync(path, ['--version'], { encoding: 'utf8' });
+  if (probe.status !== 0) throw new Error(`TEST_NODE=${path} is not a Node.js binary that runs: ${probe.stderr || probe.error?.message || ''}`);
+  return { path, version: probe.stdout.trim() };
+}
+
 async function main(): Promise<number> {
   const files = testFiles(testRoot);
+  const node = testNode();
+  log(`Node: ${node.version} (${node.path})`);
   if (files.length === 0) throw new Error(`no test files under ${testRoot}`);
   const schemathesis = ensureSchemathesis(log);
   const chromium = ensureChromium(log);
@@ -31,7 +43,7 @@ async function main(): Promise<number> {
   log(`Database: ${database.description}`);
   log(`Running ${files.length} test files: ${files.map((f) => relative(testRoot, f)).join(', ')}`);
   try {
-    const runner = spawn(process.execPath, ['--test', '--test-reporter=spec', ...files], {
+    const runner = spawn(node.path, ['--test', '--test-reporter=spec', ...files], {
       stdio: 'inherit',
       env: { ...process.env, MONGODB_URI: database.uri, CHROMIUM_PATH: chromium, SCHEMATHESIS_PATH: schemathesis },
     });
