@@ -304,7 +304,7 @@ let cachedFerretDbVersion: string | undefined;
 function ferretDbVersion(): string {
   if (cachedFerretDbVersion === undefined) {
     try {
-      const goMod = readFileSync(join(goToolPaths(FERRETDB).sourceDir, 'go.mod'), 'utf8');
+      const goMod = readFileSync(join(goToolPaths(FERRETDB.name).sourceDir, 'go.mod'), 'utf8');
       cachedFerretDbVersion = /github\.com\/FerretDB\/FerretDB\s+(v\S+)/.exec(goMod)?.[1] ?? 'v1';
     } catch {
       cachedFerretDbVersion = 'v1';

@@ -41,14 +41,14 @@ export interface GoToolPaths {
 const noop: LogFn = () => {};
 const buildsInProgress = new Map<string, Promise<string>>();
 
-export function goToolPaths(tool: GoTool): GoToolPaths {
+export function goToolPaths(name: string): GoToolPaths {
   const root = findProjectRoot();
   const binDir = join(root, '.tools', 'bin');
   return {
-    sourceDir: join(root, 'tools', tool.name),
-    binary: join(binDir, process.platform === 'win32' ? `${tool.name}.exe` : tool.name),
-    stamp: join(binDir, `${tool.name}.build-stamp`),
-    lock: join(binDir, `${tool.name}.build-lock`),
+    sourceDir: join(root, 'tools', name),
+    binary: join(binDir, process.platform === 'win32' ? `${name}.exe` : name),
+    stamp: join(binDir, `${name}.build-stamp`),
+    lock: join(binDir, `${name}.build-lock`),
   };
 }
 
@@ -94,7 +94,7 @@ async function isUpToDate(binary: string, stamp: string, hash: string): Promise<
 }
 
 async function buildIfStale(tool: GoTool, log: LogFn, env: NodeJS.ProcessEnv): Promise<string> {
-  const { sourceDir, binary, stamp, lock } = goToolPaths(tool);
+  const { sourceDir, binary, stamp, lock } = goToolPaths(tool.name);
   const hash = await sourcesHash(tool, sourceDir);
   if (await isUpToDate(binary, stamp, hash)) return binary;
 
