@@ -140,7 +140,8 @@ async function runGoBuild(
       : `Building ${tool.what} (first run only, ${tool.firstBuildTakes})…`,
   );
   const started = Date.now();
-  // Both tools are pure Go: no C compiler needed unless the caller asked for cgo.
+  // The tools built here (FerretDB with its SQLite backend, oasdiff) are pure Go: no C compiler
+  // needed unless the caller asked for cgo.
   const buildEnv = { ...env, CGO_ENABLED: env.CGO_ENABLED ?? '0' };
   await removeLeftoverBuildFiles(tool.name, dirname(binary));
   const proc = await spawnManaged(go, args, {
