@@ -1,7 +1,8 @@
 // `npm test` (after the TypeScript build, which is the typecheck): starts one database for the
 // whole run (MONGODB_URI, a `mongod` on PATH, or the embedded FerretDB), runs every compiled test
 // file with node's test runner (each file uses a database of its own), then stops the database.
-// The browser test gets its Chromium as CHROMIUM_PATH (installed first when missing and possible).
+// The browser test gets its Chromium as CHROMIUM_PATH (installed first when missing and possible);
+// oasdiff, for the API gate's tests, is built first when missing.
 // TEST_NODE=/path/to/node runs the tests, and the servers they start, on that Node instead of the
 // one running this script (CI runs the suite on each supported Node that way).
 // The runner's summary (ℹ tests / pass / fail) is the last thing printed.
@@ -12,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { startDatabase } from './lib/database.js';
 import { ensureSchemathesis } from './lib/ensure-schemathesis.js';
 import { ensureChromium } from './lib/ensure-chromium.js';
+import { ensureOasdiffBuilt } from './lib/oasdiff.js';
 
 const log = (line: string) => process.stderr.write(`[test] ${line}\n`);
 const distRoot = fileURLToPath(new URL('../', import.meta.url));
@@ -39,8 +41,13 @@ async function main(): Promise<number> {
   const schemathesis = ensureSchemathesis(log);
   const chromium = ensureChromium(log);
   log(`Chromium: ${chromium}`);
+  // The API gate's test files would build oasdiff themselves (one of them, the others waiting on
+  // its lock); built here, its progress shows as the database's does. If it cannot be built, those
+  // tests fail with the reason and the others still run.
+  const oasdiff = ensureOasdiffBuilt(log).catch((error: unknown) => `not built (${error instanceof Error ? error.message : String(error)})`);
   const database = await startDatabase({ log });
   log(`Database: ${database.description}`);
+  log(`oasdiff: ${await oasdiff}`);
   log(`Running ${files.length} test files: ${files.map((f) => relative(testRoot, f)).join(', ')}`);
   try {
     const runner = spawn(node.path, ['--test', '--test-reporter=spec', ...files], {

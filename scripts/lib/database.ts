@@ -4,21 +4,19 @@
 //   3. else embedded FerretDB v1     -> tools/ferretdb built with Go into .tools/bin ('ferretdb').
 // Started processes never outlive this process (see managed-process.ts), stop() is idempotent, and
 // temporary data directories are removed on stop() (or when this process exits).
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { findExecutable } from './find-executable.js';
-import { acquireFileLock } from './file-lock.js';
-import { describeExit, isProcessAlive, spawnManaged, type ExitInfo, type ManagedProcess } from './managed-process.js';
-import { findProjectRoot } from './project-root.js';
+import { ensureGoToolBuilt, goToolPaths, type GoTool, type LogFn } from './go-tool.js';
+import { describeExit, spawnManaged, type ExitInfo, type ManagedProcess } from './managed-process.js';
 import { pickFreePort, waitForTcpPort } from './tcp-port.js';
 import { createTempDataDir, type TempDataDir } from './temp-data-dir.js';
 
 export type { ExitInfo } from './managed-process.js';
+export type { LogFn } from './go-tool.js';
 
-export type LogFn = (line: string) => void;
 export type DatabaseKind = 'external' | 'mongod' | 'ferretdb';
 
 export interface Database {
@@ -157,144 +155,27 @@ async function startMongod(
 // ---------------------------------------------------------------------------------------------------
 // FerretDB: build
 
-let buildInProgress: Promise<string> | undefined;
+const FERRETDB: GoTool = {
+  name: 'ferretdb',
+  what: 'the embedded FerretDB database',
+  sourcesWhat: 'the embedded FerretDB sources',
+  buildPackage: '.',
+  firstBuildTakes: 'a minute or two',
+  goMissing:
+    'No database available: MONGODB_URI is not set, there is no mongod on PATH, and building the embedded ' +
+    'FerretDB database needs Go (https://go.dev/dl/, 1.24 or newer), which is not on PATH either. ' +
+    'Go is needed only for the embedded database: alternatively set MONGODB_URI to a MongoDB server, ' +
+    'or put mongod on PATH.',
+};
 
 /**
  * Returns the path of the embedded FerretDB binary (.tools/bin/ferretdb), building it with Go first
- * if it is missing or tools/ferretdb/{main.go,go.mod,go.sum} changed since it was built (a hash of
+ * if it is missing or tools/ferretdb/{*.go,go.mod,go.sum} changed since it was built (a hash of
  * them is kept in .tools/bin/ferretdb.build-stamp). Safe to call concurrently, also from several
  * processes.
  */
 export async function ensureFerretDbBuilt(log: LogFn = noop, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  buildInProgress ??= buildIfStale(log, env).finally(() => {
-    buildInProgress = undefined;
-  });
-  return buildInProgress;
-}
-
-function ferretDbPaths(): { sourceDir: string; binary: string; stamp: string; lock: string } {
-  const root = findProjectRoot();
-  const binary = join(root, '.tools', 'bin', process.platform === 'win32' ? 'ferretdb.exe' : 'ferretdb');
-  return {
-    sourceDir: join(root, 'tools', 'ferretdb'),
-    binary,
-    stamp: join(root, '.tools', 'bin', 'ferretdb.build-stamp'),
-    lock: join(root, '.tools', 'bin', 'ferretdb.build-lock'),
-  };
-}
-
-/** Every file the build reads: the module files and the package's Go sources (not its tests). */
-async function sourceFiles(sourceDir: string): Promise<string[]> {
-  const names = await readdir(sourceDir).catch((err: unknown) => {
-    throw new Error(`Cannot read the embedded FerretDB sources: ${(err as Error).message}`, { cause: err });
-  });
-  return names.filter((name) => name === 'go.mod' || name === 'go.sum' || (name.endsWith('.go') && !name.endsWith('_test.go'))).sort();
-}
-
-async function sourcesHash(sourceDir: string): Promise<string> {
-  const hash = createHash('sha256');
-  for (const name of await sourceFiles(sourceDir)) {
-    const content = await readFile(join(sourceDir, name)).catch((err: unknown) => {
-      throw new Error(`Cannot read the embedded FerretDB sources: ${(err as Error).message}`, { cause: err });
-    });
-    hash.update(`${name}\0${content.length}\0`).update(content);
-  }
-  return hash.digest('hex');
-}
-
-async function isUpToDate(binary: string, stamp: string, hash: string): Promise<boolean> {
-  if (!existsSync(binary)) return false;
-  const recorded = await readFile(stamp, 'utf8').catch(() => '');
-  return recorded.trim() === hash;
-}
-
-async function buildIfStale(log: LogFn, env: NodeJS.ProcessEnv): Promise<string> {
-  const { sourceDir, binary, stamp, lock } = ferretDbPaths();
-  const hash = await sourcesHash(sourceDir);
-  if (await isUpToDate(binary, stamp, hash)) return binary;
-
-  const go = findExecutable('go', env);
-  if (go === undefined) {
-    if (existsSync(binary)) {
-      log(
-        `Warning: cannot check whether ${binary} matches tools/ferretdb (Go is not on PATH to rebuild it); using it as is.`,
-      );
-      return binary;
-    }
-    throw new Error(
-      'No database available: MONGODB_URI is not set, there is no mongod on PATH, and building the embedded ' +
-        'FerretDB database needs Go (https://go.dev/dl/, 1.24 or newer), which is not on PATH either. ' +
-        'Go is needed only for the embedded database: alternatively set MONGODB_URI to a MongoDB server, ' +
-        'or put mongod on PATH.',
-    );
-  }
-
-  await mkdir(dirname(binary), { recursive: true });
-  const release = await acquireFileLock(lock, {
-    onWait: (pid) => log(`Waiting for another process (pid ${pid}) that is building the embedded FerretDB database…`),
-  });
-  try {
-    if (await isUpToDate(binary, stamp, hash)) return binary; // built by the process we waited for
-    await runGoBuild(go, sourceDir, binary, log, env);
-    const stampTmp = `${stamp}.tmp-${process.pid}`;
-    await writeFile(stampTmp, `${hash}\n`);
-    await rename(stampTmp, stamp);
-    return binary;
-  } finally {
-    await release();
-  }
-}
-
-async function runGoBuild(
-  go: string,
-  sourceDir: string,
-  binary: string,
-  log: LogFn,
-  env: NodeJS.ProcessEnv,
-): Promise<void> {
-  // Build next to the target then rename: never a half-written binary, and no "text file busy"
-  // while an older build of it is running.
-  const output = `${binary}.tmp-${process.pid}`;
-  const args = ['build', '-buildvcs=false', '-o', output, '.'];
-  log(
-    existsSync(binary)
-      ? 'Rebuilding the embedded FerretDB database (tools/ferretdb changed since the last build)…'
-      : 'Building the embedded FerretDB database (first run only, a minute or two)…',
-  );
-  const started = Date.now();
-  // The SQLite backend is pure Go: no C compiler needed unless the caller asked for cgo.
-  const buildEnv = { ...env, CGO_ENABLED: env.CGO_ENABLED ?? '0' };
-  await removeLeftoverBuildFiles(dirname(binary));
-  const proc = await spawnManaged(go, args, {
-    name: 'go build',
-    cwd: sourceDir,
-    env: buildEnv,
-    ownProcessGroup: false, // Ctrl+C interrupts the build too
-    orphanWatchdog: true, // and so does this process being killed
-  });
-  const ticker = setInterval(
-    () => log(`…still building the embedded FerretDB database (${Math.round((Date.now() - started) / 1000)} s)`),
-    30_000,
-  );
-  const info = await proc.exited.finally(() => clearInterval(ticker));
-  if (info.code !== 0) {
-    await rm(output, { force: true });
-    throw new Error(
-      `Building the embedded FerretDB database failed (go ${describeExit(info)}).\n` +
-        `Command (in ${sourceDir}): ${go} ${args.join(' ')}\n--- last output of go build ---\n${proc.output.tail(40)}`,
-    );
-  }
-  await rename(output, binary);
-  log(`Built ${binary} in ${Math.round((Date.now() - started) / 1000)} s.`);
-}
-
-/** Removes ferretdb*.tmp-<pid> files left by builds whose process was killed. */
-async function removeLeftoverBuildFiles(binDir: string): Promise<void> {
-  const names = await readdir(binDir).catch(() => [] as string[]);
-  for (const name of names) {
-    const pid = /^ferretdb.*\.tmp-(\d+)$/.exec(name)?.[1];
-    if (pid !== undefined && !isProcessAlive(Number(pid))) await rm(join(binDir, name), { force: true });
-  }
+  return ensureGoToolBuilt(FERRETDB, log, env);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -423,7 +304,7 @@ let cachedFerretDbVersion: string | undefined;
 function ferretDbVersion(): string {
   if (cachedFerretDbVersion === undefined) {
     try {
-      const goMod = readFileSync(join(ferretDbPaths().sourceDir, 'go.mod'), 'utf8');
+      const goMod = readFileSync(join(goToolPaths(FERRETDB.name).sourceDir, 'go.mod'), 'utf8');
       cachedFerretDbVersion = /github\.com\/FerretDB\/FerretDB\s+(v\S+)/.exec(goMod)?.[1] ?? 'v1';
     } catch {
       cachedFerretDbVersion = 'v1';
