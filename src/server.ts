@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     logger,
     config,
     health: { ready: () => database.ping(), stopping: () => stopping },
+    database,
   });
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
