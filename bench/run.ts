@@ -21,6 +21,7 @@ import { renderSvg } from './lib/report-svg.js';
 import { SERVER_ORDER, type BenchReport, type ServerRecord, type UsersRun } from './lib/results.js';
 import { seedPeerDatabase, seedThroughProduct, type SeededUser } from './lib/seed.js';
 import { SERVER_COMMANDS, startBare, startFlask, startService, type RunningServer } from './lib/servers.js';
+import { startSpanSink } from './lib/span-sink.js';
 import { describeStatuses, failures, judge, notRunReason, type Outcome } from './lib/verdict.js';
 import { createTarget, WORKLOADS, type ServerKind } from './lib/workloads.js';
 
@@ -64,24 +65,27 @@ type Context = { options: BenchOptions; token: string; gunicorn: string; workDir
 async function measureServer(kind: ServerKind, users: number, context: Context): Promise<ServerRecord> {
   const { options } = context;
   const db = await startFreshDatabase();
+  // Where the traced service sends its spans; it flushes the last ones when stopped.
+  const sink = kind === 'traced' ? await startSpanSink() : undefined;
   let server: RunningServer | undefined;
   try {
     const seedStarted = performance.now();
-    const seeded: SeededUser[] = kind === 'service' ? await seedThroughProduct(db.uri, users) : await seedPeerDatabase(db.uri, users);
+    const product = kind === 'service' || kind === 'traced';
+    const seeded: SeededUser[] = product ? await seedThroughProduct(db.uri, users) : await seedPeerDatabase(db.uri, users);
     log(`${kind}: seeded ${users} users in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
     await settle([db.pid], 'the database after seeding');
 
     const logFile = join(context.workDir, `${kind}-${users}.log`);
     const running =
-      kind === 'service'
-        ? await startService({ node: options.node, dbUri: db.uri, token: context.token, logFile })
+      product
+        ? await startService({ node: options.node, dbUri: db.uri, token: context.token, logFile, ...(kind === 'traced' && sink ? { otlpEndpoint: sink.url } : {}) })
         : kind === 'bare'
           ? await startBare({ node: options.node, dbUri: db.uri, logFile })
           : await startFlask({ gunicorn: context.gunicorn, dbUri: db.uri, logFile });
     server = running;
     log(`${kind}: ready ${formatMs(running.readyMs)} ms after spawn`);
 
-    const headers: Record<string, string> = kind === 'service' ? { authorization: `Bearer ${context.token}` } : {};
+    const headers: Record<string, string> = product ? { authorization: `Bearer ${context.token}` } : {};
     const target = createTarget({ kind, baseUrl: running.baseUrl, headers, seeded, connections: options.connections, seed: PICK_SEED });
     const record: ServerRecord = { command: SERVER_COMMANDS[kind], readyMs: running.readyMs, memory: undefined, workloads: {} };
     const pids = [running.pid, db.pid];
@@ -108,16 +112,22 @@ async function measureServer(kind: ServerKind, users: number, context: Context):
       );
     }
     record.memory = running.memory();
+    if (sink) {
+      await running.stop();
+      record.spans = sink.spans();
+      log(`${kind}: its collector received ${record.spans} spans`);
+    }
     return record;
   } finally {
     await server?.stop();
+    await sink?.close();
     await db.stop();
   }
 }
 
 async function measureUsers(users: number, context: Context): Promise<UsersRun> {
   const servers: UsersRun['servers'] = {};
-  for (const kind of SERVER_ORDER) servers[kind] = await measureServer(kind, users, context);
+  for (const kind of SERVER_ORDER) if (kind !== 'traced' || context.options.trace) servers[kind] = await measureServer(kind, users, context);
 
   const db = await startFreshDatabase();
   try {
@@ -175,7 +185,7 @@ async function main(argv: readonly string[]): Promise<number> {
     command: commandLine(argv),
     date,
     machine,
-    settings: { users: options.users, durationSec: options.durationSec, warmupSec: options.warmupSec, connections: options.connections, smoke: options.smoke },
+    settings: { users: options.users, durationSec: options.durationSec, warmupSec: options.warmupSec, connections: options.connections, smoke: options.smoke, trace: options.trace },
     runs,
     failures: [...failures(context.outcomes), ...(stoppedBy === undefined ? [] : [`the run stopped: ${stoppedBy instanceof Error ? stoppedBy.message : String(stoppedBy)}`])],
   });

@@ -190,6 +190,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Metrics
+         * @description The service's metrics in the Prometheus text format (version 0.0.4), for a Prometheus
+         *     server to scrape: requests by operation and status class with their durations, database
+         *     calls with their durations and errors, connections of the database pool in use, whether
+         *     the database answers, rejected authentications and rate-limited requests, and the
+         *     process's own figures (CPU, memory, event loop, garbage collection). Labels name
+         *     operations by their `operationId`, never by a request's path; requests that match no
+         *     operation are counted under `operation="unknown"`.
+         *
+         *     Like the users operations it needs a bearer token (`API_TOKENS`); in protected mode it
+         *     asks for none and, like the whole service, answers on loopback only. It never touches
+         *     the database, and it is rate-limited only as every secured operation is: by wrong tokens.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -936,6 +966,31 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The current value of every metric. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain; version=0.0.4": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
         };
     };
 }

@@ -2,19 +2,23 @@ import cors from 'cors';
 import express, { type Express, type Request } from 'express';
 import helmet from 'helmet';
 import type { Config } from './config.js';
+import type { Database } from './data/mongo-connection.js';
 import type { UsersService } from './domain/users-service.js';
 import type { Logger } from './logger.js';
 import { bearerTokenHandler } from './http/auth.js';
 import { errorHandler, routeNotFound } from './http/error-handler.js';
 import { docsRoutes } from './http/docs-routes.js';
 import { closeConnectionsWhenStopping, healthRoutes, type HealthChecks } from './http/health-routes.js';
+import { metricsRoutes } from './http/metrics-routes.js';
 import { openApiValidation } from './http/openapi-validation.js';
 import { authFailureLimiter, registrationLimiter } from './http/rate-limits.js';
 import { requestLogging } from './http/request-logging.js';
+import { requestOperation } from './http/request-operation.js';
 import { specOperations } from './http/spec-operations.js';
 import { deprecationHeaders, tutorialRoutes } from './http/tutorial-routes.js';
 import { usersRoutes } from './http/users-routes.js';
 import { loadSpec } from './spec.js';
+import { Metrics } from './telemetry/metrics.js';
 
 /** The largest accepted request body, as the spec states (16 KiB). */
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -28,6 +32,10 @@ export type AppDependencies = {
   config: AppConfig;
   /** Readiness and shutdown state, for GET /readyz (and `Connection: close` while stopping). */
   health: HealthChecks;
+  /** The database the users are stored in, watched for GET /metrics (its calls, pool and state). */
+  database: Database;
+  /** The current trace id, when the service traces (see telemetry/tracing.ts): logged with each request. */
+  traceId?: () => string | undefined;
 };
 
 /** Headers a browser client may read on a cross-origin response. */
@@ -38,9 +46,13 @@ const EXPOSED_HEADERS = ['ETag', 'Location', 'Retry-After', 'Deprecation', 'Link
  * headers → rate limits → parsers → contract validation (including who may call what) → thin
  * handlers → one error formatter.
  */
-export function createApp({ users, logger, config, health }: AppDependencies): Express {
-  // Read once: the docs serve it, and its declarations drive authentication and limits below.
+export function createApp({ users, logger, config, health, database, traceId }: AppDependencies): Express {
+  // Read once: the docs serve it, and its declarations drive authentication, limits and the
+  // metrics' operation labels below.
   const spec = loadSpec();
+  const operations = specOperations(spec.document);
+  const metrics = new Metrics(requestOperation(operations));
+  metrics.watchDatabase(database);
   const app = express();
   app.disable('x-powered-by');
   // ETags are the users' versions (see http/conditional.ts), not hashes of response bodies.
@@ -48,7 +60,7 @@ export function createApp({ users, logger, config, health }: AppDependencies): E
   // The client address that rate limits count by: X-Forwarded-For only from trusted proxies.
   app.set('trust proxy', config.trustProxy);
 
-  app.use(requestLogging(logger));
+  app.use(requestLogging(logger, { finished: (req, res, seconds) => metrics.observeRequest(req, res, seconds), ...(traceId ? { traceId } : {}) }));
   app.use(helmet());
   if (config.corsOrigins.length > 0) {
     app.use(cors({ origin: [...config.corsOrigins], exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }));
@@ -62,9 +74,9 @@ export function createApp({ users, logger, config, health }: AppDependencies): E
   // Authentication and limits follow the spec: its `security` and `x-rate-limit` declarations.
   const auth = config.apiTokens.length > 0 ? bearerTokenHandler(config.apiTokens) : undefined;
   const hasValidToken = (req: Request) => auth?.(req) ?? false;
-  const registrations = registrationLimiter(config.rateLimits, hasValidToken);
-  const guesses = authFailureLimiter(config.rateLimits, hasValidToken);
-  for (const operation of specOperations(spec.document)) {
+  const registrations = registrationLimiter(config.rateLimits, hasValidToken, () => metrics.rateLimited('registration'));
+  const guesses = authFailureLimiter(config.rateLimits, hasValidToken, () => metrics.rateLimited('auth_failure'));
+  for (const operation of operations) {
     if (operation.rateLimit === 'registration') app[operation.method](operation.expressPath, registrations);
     if (operation.secured && auth) app[operation.method](operation.expressPath, guesses);
   }
@@ -79,6 +91,7 @@ export function createApp({ users, logger, config, health }: AppDependencies): E
   );
   app.use(openApiValidation({ document: spec.document, validateResponses: config.validateResponses, bearerAuth: auth }));
   app.use(healthRoutes(health));
+  app.use(metricsRoutes(metrics.registry));
   app.use(usersRoutes(users));
   app.use(tutorialRoutes(users));
   app.use(routeNotFound);

@@ -41,6 +41,19 @@ const trustProxy = makeValidator<string | number | false>((input) => {
   return input;
 });
 
+/** An http(s) URL, or empty: the collector traces go to, if any. */
+const optionalHttpUrl = makeValidator<string>((input) => {
+  if (input.trim() === '') return '';
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(input);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !/^https?:$/.test(parsed.protocol)) throw new EnvError(`must be an http or https URL like http://127.0.0.1:4318, got "${input}"`);
+  return input;
+});
+
 /** A positive whole number. */
 const positive = makeValidator<number>((input) => {
   const value = Number(input);
@@ -97,6 +110,12 @@ const spec = {
     default: 10_000,
     desc: 'On SIGTERM/SIGINT, the time the whole shutdown may take: in-flight requests finish, then the database client closes.',
   }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalHttpUrl({
+    default: '',
+    desc: 'OpenTelemetry collector to send traces to (OTLP over HTTP, JSON), e.g. http://127.0.0.1:4318; traces go to its /v1/traces. Empty: no tracing, and no OpenTelemetry module is loaded.',
+    example: 'http://127.0.0.1:4318',
+  }),
+  OTEL_SERVICE_NAME: str({ default: 'users-api', desc: 'The service.name of the traces (with OTEL_EXPORTER_OTLP_ENDPOINT).' }),
 };
 
 export type Config = {
@@ -113,6 +132,9 @@ export type Config = {
   rateLimits: { windowMs: number; registrations: number; authFailures: number };
   trustProxy: string | number | false;
   corsOrigins: string[];
+  /** Where to send traces (OTLP/HTTP base URL); undefined: tracing is off. */
+  otlpEndpoint: string | undefined;
+  otelServiceName: string;
 };
 
 export class ConfigError extends Error {
@@ -145,6 +167,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimits: { windowMs: clean.RATE_LIMIT_WINDOW_MS, registrations: clean.REGISTRATION_RATE_LIMIT, authFailures: clean.AUTH_FAILURE_RATE_LIMIT },
     trustProxy: clean.TRUST_PROXY,
     corsOrigins: clean.CORS_ORIGINS,
+    otlpEndpoint: clean.OTEL_EXPORTER_OTLP_ENDPOINT === '' ? undefined : clean.OTEL_EXPORTER_OTLP_ENDPOINT,
+    otelServiceName: clean.OTEL_SERVICE_NAME,
   };
   // Protected mode: without tokens there is no authentication, so users' data must not be
   // reachable from other machines.

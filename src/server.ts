@@ -7,11 +7,18 @@ import { enableCompileCache, loadServerModules } from './server-modules.js';
 
 // Compiled code from the build (or an earlier start) is reused: see server-modules.ts.
 enableCompileCache();
-const [{ createApp }, { ConfigError, loadConfig }, { Database }, { UsersRepository }, { UsersService }, { createLogger }] = await loadServerModules();
+const { ConfigError, loadConfig } = await import('./config.js');
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Traces only when a collector is configured: set up before the server's modules load, so that
+  // the instrumentations see express and the driver load; otherwise no OpenTelemetry module loads.
+  const tracing = config.otlpEndpoint
+    ? (await import('./telemetry/tracing.js')).startTracing({ endpoint: config.otlpEndpoint, serviceName: config.otelServiceName })
+    : undefined;
+  const [{ createApp }, , { Database }, { UsersRepository }, { UsersService }, { createLogger }] = await loadServerModules();
   const logger = createLogger(config.logLevel);
+  if (tracing) logger.info({ endpoint: config.otlpEndpoint, serviceName: config.otelServiceName }, 'tracing: sending spans by OTLP');
 
   // The database is connected in the background, retried with backoff until it answers (then the
   // indexes are created): the service listens even while it is down, answering /healthz, 503 on
@@ -37,6 +44,8 @@ async function main(): Promise<void> {
     logger,
     config,
     health: { ready: () => database.ping(), stopping: () => stopping },
+    database,
+    ...(tracing ? { traceId: tracing.traceId } : {}),
   });
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
@@ -52,7 +61,7 @@ async function main(): Promise<void> {
   // socket closes (new connections are refused), idle keep-alive connections close, requests in
   // flight finish (their responses say `Connection: close`); then the database client closes and
   // the process exits with 0. Connections still busy when the grace period is nearly over are
-  // cut, leaving the database client a moment to close.
+  // cut, leaving the database client (and the tracer) a moment to close.
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
@@ -73,9 +82,11 @@ async function main(): Promise<void> {
     server.close(() => {
       clearTimeout(cut);
       const budget = Math.max(1, startedAt + graceMs - closeBudgetMs / 2 - Date.now());
-      Promise.race([database.close().then(() => 'closed' as const), sleep(budget, 'timeout' as const)])
+      // The spans of the last requests are sent meanwhile (the tracer's shutdown flushes them).
+      const closed = Promise.all([database.close(), tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'sending the last spans failed'))]);
+      Promise.race([closed.then(() => 'closed' as const), sleep(budget, 'timeout' as const)])
         .then((outcome) => {
-          if (outcome === 'timeout') logger.warn({ budgetMs: budget }, 'the database client did not close in time');
+          if (outcome === 'timeout') logger.warn({ budgetMs: budget }, 'the database client (or the tracer) did not close in time');
           logger.info({ durationMs: Date.now() - startedAt }, 'stopped');
           process.exit(0);
         })

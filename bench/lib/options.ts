@@ -15,6 +15,8 @@ export type BenchOptions = {
   /** Part of the result file names; undefined: derived from the counts and the Node version. */
   label: string | undefined;
   smoke: boolean;
+  /** Also run the service with tracing on (the `traced` server), to show what tracing costs. */
+  trace: boolean;
   /** Where results go; undefined: bench/results (or a temporary directory in smoke mode). */
   outDir: string | undefined;
 };
@@ -28,6 +30,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --label NAME        results are named <date>-<label> (default users-<counts>-node<version>)
   --out DIR           results directory (default bench/results; a temporary directory with --smoke)
   --smoke             300 users, 1 s per workload, 8 connections: a quick end-to-end check
+  --trace             also run the service with tracing on ("traced": spans sent to a local sink that
+                      counts and discards them), beside it with tracing off ("service")
   --help              this text
 `;
 
@@ -61,6 +65,7 @@ export function parseOptions(argv: readonly string[], defaultNode: string): Benc
         label: { type: 'string' },
         out: { type: 'string' },
         smoke: { type: 'boolean', default: false },
+        trace: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
     });
@@ -89,6 +94,7 @@ export function parseOptions(argv: readonly string[], defaultNode: string): Benc
     node: values.node === undefined ? defaultNode : values.node.includes('/') ? resolve(values.node) : values.node,
     label: values.label,
     smoke,
+    trace: values.trace ?? false,
     outDir: values.out,
   };
 }

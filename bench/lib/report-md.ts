@@ -35,10 +35,12 @@ function operationRow(name: string, result: OperationResult): string {
 
 function usersSection(run: UsersRun, report: BenchReport): string[] {
   const servers = SERVER_ORDER.filter((kind) => run.servers[kind] !== undefined);
+  const traced = run.servers.traced;
   const lines = [`## ${run.users.toLocaleString('en-US')} users`, ''];
+  if (traced) lines.push(`traced: the service with tracing on; its collector (a sink) received ${traced.spans ?? 0} spans over the run. \`traced/service\` is its throughput against the service with tracing off.`, '');
   lines.push(
-    row(['workload', ...servers.flatMap((kind) => [`${kind} req/s`, `${kind} p50 / p99 ms`, `${kind} statuses`]), 'service/bare', 'service/flask']),
-    row(['---', ...servers.flatMap(() => ['---:', '---:', '---']), '---:', '---:']),
+    row(['workload', ...servers.flatMap((kind) => [`${kind} req/s`, `${kind} p50 / p99 ms`, `${kind} statuses`]), ...(traced ? ['traced/service'] : []), 'service/bare', 'service/flask']),
+    row(['---', ...servers.flatMap(() => ['---:', '---:', '---']), ...(traced ? ['---:'] : []), '---:', '---:']),
   );
   for (const workload of WORKLOADS) {
     const records = (kind: ServerKind) => run.servers[kind]?.workloads[workload.id];
@@ -47,6 +49,7 @@ function usersSection(run: UsersRun, report: BenchReport): string[] {
       row([
         `\`${workload.title}\``,
         ...servers.flatMap((kind) => cells(records(kind), workload.servers.includes(kind) && notRunReason(kind, run.users, workload.id) !== undefined)),
+        ...(traced ? [ratio(records('traced'), records('service'))] : []),
         ratio(records('service'), records('bare')),
         ratio(records('service'), records('flask')),
       ]),

@@ -6,7 +6,7 @@ import type { Memory } from './proc-stats.js';
 import type { Verdict } from './verdict.js';
 import type { ServerKind, WorkloadId } from './workloads.js';
 
-export const SERVER_ORDER: readonly ServerKind[] = ['service', 'bare', 'flask'];
+export const SERVER_ORDER: readonly ServerKind[] = ['service', 'traced', 'bare', 'flask'];
 
 export type WorkloadRecord = { title: string; scaling: boolean; result: LoadResult; verdict: Verdict };
 
@@ -16,6 +16,8 @@ export type ServerRecord = {
   readyMs: number;
   /** After the last workload: resident now and at its peak (VmRSS, VmHWM), summed over the server's processes. */
   memory: Memory | undefined;
+  /** traced: the spans its collector received over the whole run (set-up and warm-ups included). */
+  spans?: number;
   workloads: Partial<Record<WorkloadId, WorkloadRecord>>;
 };
 
@@ -30,7 +32,7 @@ export type BenchReport = {
   command: string;
   date: string;
   machine: Machine;
-  settings: { users: number[]; durationSec: number; warmupSec: number; connections: number; smoke: boolean };
+  settings: { users: number[]; durationSec: number; warmupSec: number; connections: number; smoke: boolean; trace?: boolean };
   runs: UsersRun[];
   /** Runs that failed: a non-2xx answer, an error or a timeout where none is tolerated. */
   failures: string[];

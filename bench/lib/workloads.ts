@@ -5,7 +5,8 @@ import type autocannon from 'autocannon';
 import { encodeCursor } from '../../src/domain/cursor.js';
 import type { SeededUser } from './seed.js';
 
-export type ServerKind = 'service' | 'bare' | 'flask';
+/** `traced`: the service again, with tracing on (only with --trace). */
+export type ServerKind = 'service' | 'traced' | 'bare' | 'flask';
 
 export type WorkloadId =
   | 'healthz'
@@ -58,8 +59,8 @@ export type Workload = {
   plan(target: WorkloadTarget, phase: Phase): Promise<LoadPlan>;
 };
 
-const ALL: readonly ServerKind[] = ['service', 'bare', 'flask'];
-const NODE: readonly ServerKind[] = ['service', 'bare'];
+const ALL: readonly ServerKind[] = ['service', 'traced', 'bare', 'flask'];
+const NODE: readonly ServerKind[] = ['service', 'traced', 'bare'];
 const JSON_BODY = { 'content-type': 'application/json' } as const;
 const PAGE = 20;
 

@@ -31,6 +31,20 @@ type State = 'connecting' | 'up' | 'down' | 'closed';
  */
 export type DatabaseEngine = 'mongodb' | 'ferretdb';
 
+/** How a database call failed: for lack of the database, past the bound, or otherwise (a bug, a refused command). */
+export type DatabaseFailure = 'unavailable' | 'timeout' | 'error';
+
+/**
+ * Told about every call made through `run` (metrics): `operation` is the caller's name for it,
+ * one of a fixed few.
+ */
+export type DatabaseCallObserver = {
+  /** A call ended after `seconds`, answered by the database unless `failure` says otherwise. */
+  ended(operation: string, seconds: number, failure?: DatabaseFailure): void;
+  /** A call was refused at once, without asking the database: it is known to be unreachable. */
+  refused(operation: string): void;
+};
+
 /** Our own bound on a database call expired before any driver timeout did. */
 class DatabaseTimeoutError extends Error {
   override readonly name = 'DatabaseTimeoutError';
@@ -80,6 +94,13 @@ export class Database {
   private checking: Promise<void> | undefined;
   private retryDelay = 0;
   private readonly closing = new AbortController();
+  private observer: DatabaseCallObserver | undefined;
+  /**
+   * The driver's connection pool at this moment, counted from its events from the client's
+   * creation on (so whoever reads it later, as the metrics do, sees every connection): `open`
+   * connections, `inUse` of them checked out by a call.
+   */
+  readonly pool = { open: 0, inUse: 0 };
 
   constructor(options: DatabaseOptions) {
     this.timeoutMs = options.timeoutMs;
@@ -93,6 +114,12 @@ export class Database {
       waitQueueTimeoutMS: options.timeoutMs,
       writeConcern: { w: 'majority', journal: true },
     });
+    const pool = this.pool;
+    this.client
+      .on('connectionCreated', () => pool.open++)
+      .on('connectionClosed', () => pool.open--)
+      .on('connectionCheckedOut', () => pool.inUse++)
+      .on('connectionCheckedIn', () => pool.inUse--);
     // The URI's own database wins, as a MongoDB user expects; `dbName` is the fallback.
     this.db = this.client.db(new URL(options.uri).pathname.replace(/^\//, '') || options.dbName);
   }
@@ -134,31 +161,48 @@ export class Database {
     if (this.state !== 'closed') this.state = 'up';
   }
 
+  /** Reports every call made through `run` from now on to `observer` (one at a time). */
+  observeCalls(observer: DatabaseCallObserver): void {
+    this.observer = observer;
+  }
+
   /**
    * Runs one database call within the time bound. Connectivity failures and timeouts become
    * SERVICE_UNAVAILABLE; a connectivity failure, or a timeout the database does not then answer a
-   * ping within, starts reconnecting. Other errors are rethrown as they are.
+   * ping within, starts reconnecting. Other errors are rethrown as they are. `operation` names
+   * the call for the observer (metrics): a literal of the caller's, so the names stay few.
    */
-  async run<T>(call: () => Promise<T>): Promise<T> {
-    if (this.state === 'connecting' || this.state === 'down') throw this.unavailable();
+  async run<T>(call: () => Promise<T>, operation = 'other'): Promise<T> {
+    if (this.state === 'connecting' || this.state === 'down') {
+      this.observer?.refused(operation);
+      throw this.unavailable();
+    }
+    const started = performance.now();
     try {
-      return await within(this.timeoutMs, call());
+      const result = await within(this.timeoutMs, call());
+      this.observer?.ended(operation, (performance.now() - started) / 1000);
+      return result;
     } catch (error) {
+      const seconds = (performance.now() - started) / 1000;
       if (isConnectivityError(error)) {
+        this.observer?.ended(operation, seconds, 'unavailable');
         this.connectionLost(error);
         throw this.unavailable(error);
       }
       if (error instanceof DatabaseTimeoutError) {
+        this.observer?.ended(operation, seconds, 'timeout');
         this.checkAfterTimeout(error);
         throw this.unavailable(error);
       }
+      // A domain answer (EMAIL_TAKEN…) thrown from within the call: the database did answer.
+      this.observer?.ended(operation, seconds, error instanceof AppError ? undefined : 'error');
       throw error;
     }
   }
 
   /** Resolves when the database answers a ping within the bound; else SERVICE_UNAVAILABLE. */
   async ping(): Promise<void> {
-    await this.run(() => this.db.command({ ping: 1 }));
+    await this.run(() => this.db.command({ ping: 1 }), 'ping');
   }
 
   /** Stops reconnecting and closes the client. Calls made afterwards fail as a bug would (500). */

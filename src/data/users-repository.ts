@@ -90,8 +90,9 @@ export class UsersRepository implements UsersStore {
   private readonly locks = new KeyedLock();
 
   /**
-   * Every call goes through `database.run`: bounded in time, and SERVICE_UNAVAILABLE when the
-   * database cannot be reached (see mongo-connection.ts).
+   * Every call goes through `database.run`: bounded in time, SERVICE_UNAVAILABLE when the
+   * database cannot be reached (see mongo-connection.ts), and named by the method that made it
+   * (the `operation` label of the database metrics).
    */
   constructor(
     private readonly database: Database,
@@ -137,13 +138,13 @@ export class UsersRepository implements UsersStore {
         if (isDuplicateEmail(error)) throw await this.afterDuplicate(doc.emailKey, error);
         throw error;
       }
-    });
+    }, 'insert');
     return toRecord(doc);
   }
 
   async findById(id: string): Promise<UserRecord | null> {
     const _id = objectId(id);
-    const doc = _id && (await this.database.run(() => this.users.findOne({ _id })));
+    const doc = _id && (await this.database.run(() => this.users.findOne({ _id }), 'findById'));
     return doc ? toRecord(doc) : null;
   }
 
@@ -159,14 +160,14 @@ export class UsersRepository implements UsersStore {
       filter.name = { $regex: `^${escapeRegExp(text(query.namePrefix))}`, $options: 'i' };
     }
     const key = JSON.stringify([query.afterId ?? null, query.namePrefix ?? null, query.limit]);
-    const docs = await this.database.run(() => this.pages.run(key, () => this.users.find(filter).sort({ _id: 1 }).limit(query.limit).toArray()));
+    const docs = await this.database.run(() => this.pages.run(key, () => this.users.find(filter).sort({ _id: 1 }).limit(query.limit).toArray()), 'list');
     return docs.map(toRecord);
   }
 
   async updateById(id: string, changes: UserChanges, expectedVersions?: number[]): Promise<UserRecord | null> {
     const _id = objectId(id);
     if (!_id) return null;
-    return this.database.run(() => this.update(_id, changes, (doc) => expectedVersions === undefined || expectedVersions.includes(doc.version)));
+    return this.database.run(() => this.update(_id, changes, (doc) => expectedVersions === undefined || expectedVersions.includes(doc.version)), 'updateById');
   }
 
   async updateByEmail(email: string, changes: UserChanges): Promise<UserRecord | null> {
@@ -175,13 +176,13 @@ export class UsersRepository implements UsersStore {
       const found = await this.byEmail(key);
       // Checked again under the user's lock: the email may have changed in between.
       return found ? this.update(found._id, changes, (doc) => doc.emailKey === key) : null;
-    });
+    }, 'updateByEmail');
   }
 
   async deleteById(id: string, expectedVersions?: number[]): Promise<boolean> {
     const _id = objectId(id);
     if (!_id) return false;
-    return this.database.run(() => this.delete(_id, (doc) => expectedVersions === undefined || expectedVersions.includes(doc.version)));
+    return this.database.run(() => this.delete(_id, (doc) => expectedVersions === undefined || expectedVersions.includes(doc.version)), 'deleteById');
   }
 
   async deleteByEmail(email: string): Promise<boolean> {
@@ -189,11 +190,11 @@ export class UsersRepository implements UsersStore {
     return this.database.run(async () => {
       const found = await this.byEmail(key);
       return found ? this.delete(found._id, (doc) => doc.emailKey === key) : false;
-    });
+    }, 'deleteByEmail');
   }
 
   private async listByEmail(query: { afterId?: string; limit: number; email: string; namePrefix?: string }): Promise<UserRecord[]> {
-    const doc = await this.database.run(() => this.byEmail(emailKey(text(query.email))));
+    const doc = await this.database.run(() => this.byEmail(emailKey(text(query.email))), 'findByEmail');
     if (!doc || query.limit < 1) return [];
     if (query.afterId !== undefined && !(OBJECT_ID.test(query.afterId) && doc._id.toHexString() > query.afterId)) return [];
     if (query.namePrefix !== undefined && !doc.name.toLowerCase().startsWith(text(query.namePrefix).toLowerCase())) return [];

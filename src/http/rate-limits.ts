@@ -12,12 +12,13 @@ export type RateLimitOptions = {
 };
 
 /**
+ * `onRejected` is told of every request the limit refuses (metrics).
  * Counters live in this process's memory (express-rate-limit's default store): with several
  * instances behind a load balancer each counts on its own (see the README for a shared store).
  * Clients are told their quota in the standard RateLimit headers, and Retry-After when over it.
  */
-function limiter(options: { windowMs: number; limit: number; what: string } & Partial<Parameters<typeof rateLimit>[0]>): RequestHandler {
-  const { what, ...rest } = options;
+function limiter(options: { windowMs: number; limit: number; what: string; onRejected: () => void } & Partial<Parameters<typeof rateLimit>[0]>): RequestHandler {
+  const { what, onRejected, ...rest } = options;
   return rateLimit({
     standardHeaders: 'draft-7',
     legacyHeaders: false,
@@ -26,6 +27,7 @@ function limiter(options: { windowMs: number; limit: number; what: string } & Pa
       const resetTime = (req as Request & { rateLimit?: RateLimitInfo }).rateLimit?.resetTime;
       const seconds = Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + options.windowMs) - Date.now()) / 1000));
       res.set('Retry-After', String(seconds));
+      onRejected();
       next(new AppError('RATE_LIMITED', `Too many ${what} from this client; retry after ${seconds} seconds.`));
     },
   });
@@ -35,8 +37,8 @@ function limiter(options: { windowMs: number; limit: number; what: string } & Pa
  * Limits registrations by clients without a valid token; a caller holding a token is trusted
  * (an integration or an administrator) and not counted.
  */
-export function registrationLimiter(options: RateLimitOptions, hasValidToken: (req: Request) => boolean): RequestHandler {
-  const limit = limiter({ windowMs: options.windowMs, limit: options.registrations, what: 'registrations' });
+export function registrationLimiter(options: RateLimitOptions, hasValidToken: (req: Request) => boolean, onRejected: () => void): RequestHandler {
+  const limit = limiter({ windowMs: options.windowMs, limit: options.registrations, what: 'registrations', onRejected });
   // Decided here rather than in the limiter's own `skip`: a trusted request then costs one call,
   // not the limiter's asynchronous round.
   return (req, res, next) => (hasValidToken(req) ? next() : limit(req, res, next));
@@ -48,8 +50,8 @@ export function registrationLimiter(options: RateLimitOptions, hasValidToken: (r
  * valid token are never counted or limited, so clients sharing an address with a guesser (a NAT,
  * a proxy) keep working, and any number of valid requests may be in flight at once.
  */
-export function authFailureLimiter(options: RateLimitOptions, hasValidToken: (req: Request) => boolean): RequestHandler {
-  const limit = limiter({ windowMs: options.windowMs, limit: options.authFailures, what: 'failed authentications' });
+export function authFailureLimiter(options: RateLimitOptions, hasValidToken: (req: Request) => boolean, onRejected: () => void): RequestHandler {
+  const limit = limiter({ windowMs: options.windowMs, limit: options.authFailures, what: 'failed authentications', onRejected });
   // Every request to a secured operation passes here: the usual one (a valid token) goes on at once.
   return (req, res, next) => (bearerToken(req.get('authorization')) === undefined || hasValidToken(req) ? next() : limit(req, res, next));
 }

@@ -3,6 +3,8 @@
 export type SpecOperation = {
   operationId: string;
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** The path template as the spec writes it, e.g. /users/{id}. */
+  path: string;
   /** The path in Express's syntax: /users/{id} → /users/:id. */
   expressPath: string;
   /** Whether the operation needs a bearer token (its own `security`, else the document's). */
@@ -31,6 +33,7 @@ export function specOperations(spec: unknown): SpecOperation[] {
       .map(([method, operation]) => ({
         operationId: operation.operationId ?? `${method} ${path}`,
         method: method as SpecOperation['method'],
+        path,
         expressPath: path.replace(/\{([^}]+)\}/g, ':$1'),
         secured: operation.security ? operation.security.length > 0 : rootSecured,
         rateLimit: operation['x-rate-limit'],

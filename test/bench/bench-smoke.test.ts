@@ -83,15 +83,16 @@ describe('when a workload run is judged', () => {
   });
 });
 
-describe('when the bench runs in smoke mode', () => {
+describe('when the bench runs in smoke mode, with --trace', () => {
   let outDir: string;
   let exit: { code: number | null; signal: NodeJS.Signals | null };
   let stderr = '';
 
-  // About a minute on two cores; the bound is for a machine busy with the rest of the suite.
+  // About a minute and a half on two cores (the service runs twice: tracing off, then on); the
+  // bound is for a machine busy with the rest of the suite.
   before(async () => {
     outDir = await mkdtemp(join(tmpdir(), 'users-api-bench-test-'));
-    const child = spawn(process.execPath, [benchEntry, '--smoke', '--out', outDir], {
+    const child = spawn(process.execPath, [benchEntry, '--smoke', '--trace', '--out', outDir], {
       // The bench starts databases of its own: a shared one from the test runner must not matter.
       env: { ...process.env, MONGODB_URI: 'mongodb://127.0.0.1:9/must-not-be-used' },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -112,7 +113,9 @@ describe('when the bench runs in smoke mode', () => {
       assert.ok(names.some((name) => name.endsWith(`.${extension}`)), `a .${extension} in ${names.join(', ')}`);
     }
     const base = join(outDir, (names.find((name) => name.endsWith('.md')) ?? '').replace(/\.md$/, ''));
-    assert.match(readFileSync(`${base}.md`, 'utf8'), /## 300 users/);
+    const markdown = readFileSync(`${base}.md`, 'utf8');
+    assert.match(markdown, /## 300 users/);
+    assert.match(markdown, /\| traced\/service \|/, 'tracing on is compared with tracing off');
     assert.match(readFileSync(`${base}.svg`, 'utf8'), /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     assert.ok(existsSync(`${base}.json`));
   });
@@ -138,7 +141,9 @@ describe('when the bench runs in smoke mode', () => {
       }
     }
     assert.ok(run.database.findOneById.operations > 0 && run.database.insertOne.operations > 0, 'the database ceiling was measured');
-    for (const server of ['service', 'bare'] as const) {
+    assert.ok((run.servers.traced?.spans ?? 0) > 0, `the traced service sent spans to the sink: ${run.servers.traced?.spans}`);
+    assert.equal(run.servers.service?.spans, undefined, 'the untraced service has no collector');
+    for (const server of ['service', 'traced', 'bare'] as const) {
       assert.ok((run.servers[server]?.readyMs ?? 0) > 0, `${server}: a ready time`);
       assert.ok((run.servers[server]?.memory?.peakRssKb ?? 0) > 0, `${server}: a peak RSS`);
     }

@@ -32,6 +32,7 @@ const calls: Record<string, Call> = {
   legacyDeleteUser: (api, headers) => api.DELETE('/delete', { body: { email: EMAIL }, headers }),
   getLiveness: (api, headers) => api.GET('/healthz', { headers }),
   getReadiness: (api, headers) => api.GET('/readyz', { headers }),
+  getMetrics: (api, headers) => api.GET('/metrics', { headers, parseAs: 'text' }),
 };
 
 const operations = readSpecOperations(specPath);

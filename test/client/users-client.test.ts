@@ -507,6 +507,22 @@ describe('GET /healthz and GET /readyz', () => {
   });
 });
 
+describe('GET /metrics', () => {
+  it("when asked for text, then 200 in the Prometheus text format, counting this client's requests by operationId", async () => {
+    dataOf(await client.GET('/healthz'), 200);
+    const result = await client.GET('/metrics', { parseAs: 'text' });
+    const text: string = dataOf(result, 200);
+    assert.match(result.response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+    assert.equal(result.response.headers.get('cache-control'), 'no-store');
+    assert.match(text, /^users_api_http_request_duration_seconds_count\{operation="getLiveness",status_class="2xx"\} [1-9]\d*$/m);
+  });
+
+  it('when a query parameter is sent (a compile error), then 400 VALIDATION_FAILED', async () => {
+    // @ts-expect-error -- GET /metrics takes no query parameters
+    expectProblem(await client.GET('/metrics', { params: { query: { verbose: 1 } }, parseAs: 'text' }), 400, 'VALIDATION_FAILED');
+  });
+});
+
 describe('with API_TOKENS: tokens and rate limits through the client', () => {
   const TOKEN = 'sdk-token-0123456789abcdef';
   let guarded: TestServer;
@@ -538,6 +554,7 @@ describe('with API_TOKENS: tokens and rate limits through the client', () => {
     () => api.GET('/user', { headers }),
     () => api.PATCH('/user', { body: { query: { email: 'a@b.co' }, payload: { name: 'x' } }, headers }),
     () => api.DELETE('/delete', { body: { email: 'a@b.co' }, headers }),
+    () => api.GET('/metrics', { parseAs: 'text', headers }),
   ];
 
   it('when the client has no token, then every secured operation answers 401 with WWW-Authenticate: Bearer', async () => {

@@ -30,7 +30,8 @@ describe('when the database fails inside a request', () => {
       users: new UsersService(repository),
       logger,
       config: testAppConfig(),
-      health: { ready: () => connection.ping(), stopping: () => false },
+      database: connection,
+    health: { ready: () => connection.ping(), stopping: () => false },
     });
     server = await new Promise((resolve) => {
       const listening = app.listen(0, '127.0.0.1', () => resolve(listening));

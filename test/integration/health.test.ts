@@ -21,6 +21,7 @@ async function serve(database: Database, stopping: () => boolean): Promise<Runni
     users: new UsersService(new UsersRepository(database)),
     logger: createLogger('silent'),
     config: testAppConfig(),
+    database: database,
     health: { ready: () => database.ping(), stopping },
   });
   const server: Server = await new Promise((resolve) => {

@@ -31,8 +31,8 @@ process.once('exit', () => {
  * "Users API listening on http://…". The load these tests drive comes from one address, so the
  * anonymous registration limit is raised (the limits have their own tests).
  */
-export async function startServerProcess(env: Record<string, string>, { startTimeoutMs = 15_000 } = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [serverEntry], {
+export async function startServerProcess(env: Record<string, string>, { startTimeoutMs = 15_000, nodeArgs = [] as string[] } = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, serverEntry], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', VALIDATE_RESPONSES: 'true', REGISTRATION_RATE_LIMIT: '1000000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

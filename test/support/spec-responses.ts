@@ -16,9 +16,9 @@ const pointer = (segments: string[]) => `#${segments.map((s) => `/${encodeURICom
 export type DocumentedResponse = {
   /** The media types the response documents (e.g. application/json), none for a body-less one. */
   mediaTypes: string[];
-  /** The values of the examples documented for its JSON body. */
+  /** The values of the examples documented for its body. */
   examples: unknown[];
-  /** The problems with `body` against its JSON schema (none when it validates). */
+  /** The problems with `body` (parsed JSON, or text) against its schema (none when it validates). */
   check(body: unknown): string[];
 };
 
@@ -47,8 +47,9 @@ export function specResponses(file = specPath) {
           if (!isMapping(operation) || operation.operationId !== operationId) continue;
           const [response, at] = resolve((operation.responses as Mapping)[status], ['paths', path, method, 'responses', status]);
           const content = isMapping(response.content) ? response.content : {};
-          // application/json or application/problem+json: the JSON body the response documents.
-          const media = Object.keys(content).find((type) => /^application\/(.+\+)?json$/.test(type));
+          // Its JSON body (application/json or application/problem+json) when it has one, else its
+          // only other (e.g. the metrics' text/plain), whose schema checks the text the same way.
+          const media = Object.keys(content).find((type) => /^application\/(.+\+)?json$/.test(type)) ?? Object.keys(content)[0];
           const json = media === undefined ? undefined : content[media];
           const examples = isMapping(json) && isMapping(json.examples) ? Object.entries(json.examples).map(([name, example]) => resolve(example, [...at, 'content', media!, 'examples', name])[0].value) : [];
           const validate = isMapping(json) ? ajv.compile({ $ref: `${SPEC_ID}${pointer([...at, 'content', media!, 'schema'])}` }) : undefined;

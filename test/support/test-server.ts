@@ -65,6 +65,7 @@ export async function startTestServer(
     users: new UsersService(repository),
     logger,
     config: testAppConfig(env),
+    database: connection,
     health: { ready: () => connection.ping(), stopping: () => false },
   });
   const server: Server = await new Promise((resolve) => {

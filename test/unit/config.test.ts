@@ -17,6 +17,21 @@ describe('configuration', () => {
     assert.equal(config.shutdownGraceMs, 10_000);
   });
 
+  it('when no OTLP endpoint is set (or it is empty), then tracing is off and the service name is users-api', () => {
+    assert.equal(loadConfig(minimal).otlpEndpoint, undefined);
+    assert.equal(loadConfig({ ...minimal, OTEL_EXPORTER_OTLP_ENDPOINT: '' }).otlpEndpoint, undefined);
+    assert.equal(loadConfig(minimal).otelServiceName, 'users-api');
+  });
+
+  it('when OTEL_EXPORTER_OTLP_ENDPOINT is an http URL, then it is used; anything else is refused by name', () => {
+    const config = loadConfig({ ...minimal, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SERVICE_NAME: 'users-api-eu' });
+    assert.equal(config.otlpEndpoint, 'http://collector:4318');
+    assert.equal(config.otelServiceName, 'users-api-eu');
+    for (const value of ['collector:4318', 'grpc://collector:4317']) {
+      assert.throws(() => loadConfig({ ...minimal, OTEL_EXPORTER_OTLP_ENDPOINT: value }), (error: unknown) => error instanceof ConfigError && /OTEL_EXPORTER_OTLP_ENDPOINT/.test(error.message));
+    }
+  });
+
   it('when PORT is 0, then it is accepted (a free port)', () => {
     assert.equal(loadConfig({ ...minimal, PORT: '0' }).port, 0);
   });

@@ -1,0 +1,76 @@
+import nodeModule from 'node:module';
+import type { IncomingMessage } from 'node:http';
+import { trace, type Span } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+
+// Loaded by server.ts only when OTEL_EXPORTER_OTLP_ENDPOINT is set, and before the modules it
+// instruments: without it no OpenTelemetry module is loaded at all (start time, memory).
+
+export type Tracing = {
+  /** The trace id of the request being handled, if any (for its log line). */
+  traceId(): string | undefined;
+  /** Sends the spans not sent yet, then stops tracing. */
+  shutdown(): Promise<void>;
+};
+
+/**
+ * The packages the instrumentations patch. Express, the driver and their dependencies are CommonJS,
+ * which Node loads through `require` (hooked by require-in-the-middle) even when the service
+ * imports them from ESM; import-in-the-middle's loader hook covers the ESM side of the same
+ * packages, and only theirs: by default it would rewrite every module the service loads.
+ */
+const INSTRUMENTED = ['mongodb', 'http', 'https', 'node:http', 'node:https'];
+
+/** What express-openapi-validator leaves on a request it matched to an operation of the spec. */
+type MatchedRequest = IncomingMessage & { openapi?: { openApiRoute?: string; schema?: { operationId?: string } } };
+
+/**
+ * The server span of a request is named by its operation, `GET /users/{id}` (the method and the
+ * spec's path template, as OpenTelemetry's HTTP conventions name server spans), never by its
+ * raw path; `http.route` and `users_api.operation` (the operationId, as in the metrics) say the
+ * same. Requests that matched no operation keep the instrumentation's name: the method alone.
+ */
+function nameByOperation(span: Span, request: IncomingMessage | object): void {
+  const matched = (request as MatchedRequest).openapi;
+  const route = matched?.openApiRoute;
+  if (route === undefined) return;
+  span.updateName(`${(request as IncomingMessage).method ?? 'GET'} ${route}`);
+  span.setAttribute('http.route', route);
+  const operationId = matched?.schema?.operationId;
+  if (operationId !== undefined) span.setAttribute('users_api.operation', operationId);
+}
+
+/**
+ * Starts tracing: a span per request (its parent taken from an incoming W3C `traceparent`, and
+ * `traceparent` set on outgoing calls), child spans for the database commands, sent in batches
+ * to `endpoint`/v1/traces as OTLP JSON. Must run before express and the driver are imported.
+ */
+export function startTracing(options: { endpoint: string; serviceName: string }): Tracing {
+  nodeModule.register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, { data: { include: INSTRUMENTED } });
+
+  const exporter = new OTLPTraceExporter({ url: `${options.endpoint.replace(/\/+$/, '')}/v1/traces` });
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': options.serviceName }),
+    spanProcessors: [new BatchSpanProcessor(exporter)],
+  });
+  // The global provider, the AsyncLocalStorage context manager and the W3C trace-context propagator.
+  provider.register();
+  registerInstrumentations({
+    tracerProvider: provider,
+    instrumentations: [
+      // Outgoing requests (none today) would carry `traceparent`; the exporter's own are never traced.
+      new HttpInstrumentation({ applyCustomAttributesOnSpan: nameByOperation }),
+      new MongoDBInstrumentation(),
+    ],
+  });
+
+  return {
+    traceId: () => trace.getActiveSpan()?.spanContext().traceId,
+    shutdown: () => provider.shutdown(),
+  };
+}
