@@ -48,15 +48,6 @@ async function main(): Promise<void> {
     ...(tracing ? { traceId: tracing.traceId } : {}),
   });
   const server = app.listen(config.port, config.host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve).once('error', reject);
-  });
-  const { address, port } = server.address() as AddressInfo;
-  const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
-  logger.info({ url, database: database.db.databaseName }, 'listening');
-  // A plain line for people and scripts (the test runner reads it to find a port-0 server).
-  process.stderr.write(`Users API listening on ${url}\n`);
-
   // Graceful shutdown, all within SHUTDOWN_GRACE_MS: readiness turns 503 at once, the listening
   // socket closes (new connections are refused), idle keep-alive connections close, requests in
   // flight finish (their responses say `Connection: close`); then the database client closes and
@@ -97,7 +88,16 @@ async function main(): Promise<void> {
     });
     server.closeIdleConnections();
   };
+  // Before the service says it listens: whoever reads that line may stop it at once.
   process.on('SIGTERM', shutdown).on('SIGINT', shutdown);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve).once('error', reject);
+  });
+  const { address, port } = server.address() as AddressInfo;
+  const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+  logger.info({ url, database: database.db.databaseName }, 'listening');
+  // A plain line for people and scripts (the test runner reads it to find a port-0 server).
+  process.stderr.write(`Users API listening on ${url}\n`);
 }
 
 main().catch((error: unknown) => {
