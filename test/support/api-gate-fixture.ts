@@ -1,12 +1,16 @@
 // A throwaway copy of what the API gate reads (openapi/openapi.yaml, openapi/released/,
 // CHANGELOG.md) in a temporary directory, with the working spec edited as a test needs: the
-// real files are never touched.
+// real files are never touched. Its history starts from the first release (1.0.0, its spec and
+// its CHANGELOG entry) whatever was released since, so the gate's tests keep their meaning.
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isSeq, parseDocument, type Document } from 'yaml';
 import type { ApiGatePaths } from '../../scripts/lib/api-gate.js';
 import { projectRoot } from './project.js';
+
+/** The release the fixtures' histories start from. */
+export const FIRST_RELEASE = '1.0.0';
 
 export type SpecEdit = (spec: Document) => void;
 
@@ -27,17 +31,18 @@ export interface GateFixture {
 }
 
 /**
- * Lays out the real released specs and CHANGELOG.md, then each of `released` (frozen into
+ * Lays out the first release (its spec and CHANGELOG.md entry), then each of `released` (frozen into
  * openapi/released/, with its entry) and finally `working` as openapi/openapi.yaml. Every spec
- * is the real working spec with the edits of those before it and its own.
+ * is the first release's with the edits of those before it and its own.
  */
 export async function makeGateFixture({ released = [], working }: { released?: Version[]; working: Version }): Promise<GateFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'users-api-gate-'));
   const paths: ApiGatePaths = { spec: join(dir, 'openapi', 'openapi.yaml'), releasedDir: join(dir, 'openapi', 'released'), changelog: join(dir, 'CHANGELOG.md') };
   await mkdir(paths.releasedDir, { recursive: true });
-  await copyFile(join(projectRoot, 'openapi', 'released', '1.0.0.yaml'), join(paths.releasedDir, '1.0.0.yaml'));
+  const first = join(projectRoot, 'openapi', 'released', `${FIRST_RELEASE}.yaml`);
+  await copyFile(first, join(paths.releasedDir, `${FIRST_RELEASE}.yaml`));
 
-  const source = await readFile(join(projectRoot, 'openapi', 'openapi.yaml'), 'utf8');
+  const source = await readFile(first, 'utf8');
   const edits: SpecEdit[] = [];
   const specOf = (version: Version): string => {
     if (version.edit !== undefined) edits.push(version.edit);
@@ -52,8 +57,9 @@ export async function makeGateFixture({ released = [], working }: { released?: V
   const newestFirst = [working, ...[...released].reverse()].filter((v) => v.entry !== undefined);
   const changelog = await readFile(join(projectRoot, 'CHANGELOG.md'), 'utf8');
   const firstEntry = changelog.indexOf('\n### ') + 1;
+  const firstReleaseEntry = changelog.indexOf(`\n### ${FIRST_RELEASE}\n`) + 1;
   const entries = newestFirst.map((v) => `### ${v.version}\n\n${v.entry?.trim()}\n\n`).join('');
-  await writeFile(paths.changelog, changelog.slice(0, firstEntry) + entries + changelog.slice(firstEntry));
+  await writeFile(paths.changelog, changelog.slice(0, firstEntry) + entries + changelog.slice(firstReleaseEntry));
 
   return {
     paths,
