@@ -1,7 +1,7 @@
 // A throwaway copy of what the API gate reads (openapi/openapi.yaml, openapi/released/,
 // CHANGELOG.md) in a temporary directory, with the working spec edited as a test needs: the
 // real files are never touched.
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isSeq, parseDocument, type Document } from 'yaml';
@@ -27,17 +27,21 @@ export interface GateFixture {
 }
 
 /**
- * Lays out the real released specs and CHANGELOG.md, then each of `released` (frozen into
- * openapi/released/, with its entry) and finally `working` as openapi/openapi.yaml. Every spec
- * is the real working spec with the edits of those before it and its own.
+ * Lays out a history that starts with the real working spec released as 1.0.0 (with
+ * CHANGELOG.md's 1.0.0 entry), then each of `released` (frozen into openapi/released/, with its
+ * entry) and finally `working` as openapi/openapi.yaml. Every spec is the real working spec with
+ * the edits of those before it and its own, so a test's edits are the only changes the gate
+ * sees, whatever the project released since 1.0.0.
  */
 export async function makeGateFixture({ released = [], working }: { released?: Version[]; working: Version }): Promise<GateFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'users-api-gate-'));
   const paths: ApiGatePaths = { spec: join(dir, 'openapi', 'openapi.yaml'), releasedDir: join(dir, 'openapi', 'released'), changelog: join(dir, 'CHANGELOG.md') };
   await mkdir(paths.releasedDir, { recursive: true });
-  await copyFile(join(projectRoot, 'openapi', 'released', '1.0.0.yaml'), join(paths.releasedDir, '1.0.0.yaml'));
 
   const source = await readFile(join(projectRoot, 'openapi', 'openapi.yaml'), 'utf8');
+  const base = parseDocument(source);
+  base.setIn(['info', 'version'], '1.0.0');
+  await writeFile(join(paths.releasedDir, '1.0.0.yaml'), base.toString({ lineWidth: 0 }));
   const edits: SpecEdit[] = [];
   const specOf = (version: Version): string => {
     if (version.edit !== undefined) edits.push(version.edit);
@@ -52,8 +56,10 @@ export async function makeGateFixture({ released = [], working }: { released?: V
   const newestFirst = [working, ...[...released].reverse()].filter((v) => v.entry !== undefined);
   const changelog = await readFile(join(projectRoot, 'CHANGELOG.md'), 'utf8');
   const firstEntry = changelog.indexOf('\n### ') + 1;
+  const firstRelease = changelog.indexOf('\n### 1.0.0\n') + 1;
+  if (firstEntry === 0 || firstRelease === 0) throw new Error('CHANGELOG.md has no "### 1.0.0" entry');
   const entries = newestFirst.map((v) => `### ${v.version}\n\n${v.entry?.trim()}\n\n`).join('');
-  await writeFile(paths.changelog, changelog.slice(0, firstEntry) + entries + changelog.slice(firstEntry));
+  await writeFile(paths.changelog, changelog.slice(0, firstEntry) + entries + changelog.slice(firstRelease));
 
   return {
     paths,
