@@ -236,10 +236,24 @@ export interface components {
          */
         Name: string;
         /**
-         * Format: email
-         * @description An email address, at most 254 characters. It identifies one user in any letter case:
-         *     `Super@Gmail.com` and `super@gmail.com` are the same user. It is stored as given.
+         * Format: idn-email
+         * @description An email address, at most 254 characters, internationalized ones included (RFC 6531):
+         *     `local-part@domain`, with exactly one `@`. The local part is a dot-atom (RFC 5322) in
+         *     which any non-ASCII character may appear too, at most 64 octets in UTF-8; quoted local
+         *     parts are not accepted. The domain must have an ASCII form under IDNA (UTS 46,
+         *     nontransitional), with labels of 1 to 63 characters and 253 in all. White space,
+         *     control characters, bidirectional controls and unassigned code points are refused
+         *     anywhere.
+         *
+         *     It identifies one user however it is written: the same characters composed or
+         *     decomposed (Unicode NFC), the local part in any letter case (`Super@Gmail.com` and
+         *     `super@gmail.com` are the same user), the domain in Unicode or in its ASCII form, in any
+         *     letter case (`user@বাংলা.bd` and `user@XN--54B7FTA0CC.BD` are the same user). Characters
+         *     that only look alike are different (a Cyrillic `а` is not a Latin `a`). It is stored as
+         *     given.
          * @example super@gmail.com
+         * @example রহিম@example.com
+         * @example user@বাংলা.bd
          */
         Email: string;
         /** @description A registered user. */
@@ -355,7 +369,7 @@ export interface components {
             path: string;
             /**
              * @description What is wrong there.
-             * @example must match format "email"
+             * @example must match format "idn-email"
              */
             message: string;
         };
@@ -492,7 +506,7 @@ export interface components {
          */
         Cursor: string;
         /**
-         * @description Only the user with this email, in any letter case.
+         * @description Only the user with this email, in any letter case or written form (see `Email`).
          * @example Super@Gmail.com
          */
         EmailFilter: components["schemas"]["Email"];
@@ -580,7 +594,7 @@ export interface operations {
                  */
                 cursor?: components["parameters"]["Cursor"];
                 /**
-                 * @description Only the user with this email, in any letter case.
+                 * @description Only the user with this email, in any letter case or written form (see `Email`).
                  * @example Super@Gmail.com
                  */
                 email?: components["parameters"]["EmailFilter"];
@@ -785,7 +799,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Only the user with this email, in any letter case.
+                 * @description Only the user with this email, in any letter case or written form (see `Email`).
                  * @example Super@Gmail.com
                  */
                 email?: components["parameters"]["EmailFilter"];

@@ -4,7 +4,7 @@ import { InsertBatches } from './insert-batches.js';
 import type { KeyedLock } from './keyed-lock.js';
 import type { Database } from './mongo-connection.js';
 
-/** One claim per lower-cased email: the email's `_id` is the uniqueness check and the lookup. */
+/** One claim per email key (email-address.ts), as its `_id`: the uniqueness check and the lookup. */
 type ClaimDocument = { _id: string; userId: ObjectId; at: Date };
 
 /** What a marker in `migrations` records: the migration ran to its end on this database. */
@@ -16,7 +16,7 @@ const MIGRATION = 'email-claims';
 const MIGRATION_BATCH = 500;
 
 /**
- * The `emails` collection: `{_id: <lower-cased email>, userId, at}`. Inserting a claim is atomic
+ * The `emails` collection: `{_id: <email key>, userId, at}`. Inserting a claim is atomic
  * on every database and across processes (a second insert of one `_id` is refused), so it is the
  * uniqueness check of a registration and of an email change; reading it is how an email reaches
  * its user, by `_id` only.
@@ -41,7 +41,7 @@ export class EmailClaims {
     /** Age after which a claim whose user is missing is stale (by default twice the call bound). */
     private readonly graceMs: number,
     private readonly users: {
-      /** Whether this user exists and has this email (lower-cased). */
+      /** Whether this user exists and has the email of this key. */
       holds(userId: ObjectId, key: string): Promise<boolean>;
     },
   ) {

@@ -1,6 +1,7 @@
 import { MongoServerError, ObjectId, type Collection, type Filter, type UpdateFilter } from 'mongodb';
 import type { UserChanges, UserRecord, UsersStore } from '../domain/users-store.js';
-import { emailKey, escapeRegExp } from '../domain/user-rules.js';
+import { emailKey } from '../domain/email-address.js';
+import { escapeRegExp } from '../domain/user-rules.js';
 import { AppError } from '../errors/app-error.js';
 import { EmailClaims, type ClaimOutcome } from './email-claims.js';
 import { isDuplicateKey } from './duplicate-key.js';
@@ -9,7 +10,7 @@ import { KeyedLock } from './keyed-lock.js';
 import { SharedReads } from './shared-reads.js';
 import type { Database } from './mongo-connection.js';
 
-/** How a user is stored. `emailKey` (the lower-cased email) carries a unique index. */
+/** How a user is stored. `emailKey` (emailKey() of the email) carries a unique index. */
 type UserDocument = {
   _id: ObjectId;
   name: string;
@@ -65,7 +66,7 @@ const emailTaken = (cause?: unknown) =>
  * - `users`: the users, by `_id`. A unique index on `emailKey` is the final guard of one user per
  *   email, on both databases and across any number of processes: an insert that breaks it is
  *   refused atomically.
- * - `emails` (see email-claims.ts): one claim per lower-cased email, `{_id: emailKey, userId}`.
+ * - `emails` (see email-claims.ts): one claim per email key, `{_id: emailKey, userId}`.
  *   It is how an email reaches its user, and inserting it is the uniqueness check of a
  *   registration or an email change.
  *

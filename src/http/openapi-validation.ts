@@ -1,5 +1,6 @@
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { Request, RequestHandler } from 'express';
+import { isEmailAddress } from '../domain/email-address.js';
 import { compileSpecCheckOnlyWhenUsed } from './lazy-spec-check.js';
 import { cacheValidatorRouteMatchers } from './route-matcher-cache.js';
 
@@ -19,6 +20,9 @@ type OpenApiDocument = Parameters<typeof OpenApiValidator.middleware>[0]['apiSpe
  *
  * `document` is the spec as the app parsed it; the validator gets its own copy, as it annotates
  * the document it is given.
+ *
+ * ajv-formats, which the validator uses, has no `idn-email` (internationalized addresses): the
+ * contract's emails are checked by the domain's own rule, the one their uniqueness key follows.
  */
 export function openApiValidation(options: { document: unknown; validateResponses: boolean; bearerAuth: ((req: Request) => boolean) | undefined }): RequestHandler[] {
   const bearerAuth = options.bearerAuth;
@@ -31,6 +35,7 @@ export function openApiValidation(options: { document: unknown; validateResponse
     validateResponses: options.validateResponses ? { allErrors: true } : false,
     validateSecurity: bearerAuth ? { handlers: { bearerAuth: (req) => bearerAuth(req) } } : false,
     validateFormats: true,
+    formats: { 'idn-email': { type: 'string', validate: isEmailAddress } },
     ignoreUndocumented: false,
   }) as RequestHandler[];
 }

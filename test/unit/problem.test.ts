@@ -49,9 +49,9 @@ describe('error mapping to problem+json', () => {
   it('when the validator rejects a request, then 400 lists every issue with where it is', () => {
     const error = new OpenApiValidator.error.BadRequest({
       path: '/body/email',
-      message: 'request/body/email must match format "email"',
+      message: 'request/body/email must match format "idn-email"',
       errors: [
-        { path: '/body/email', message: 'must match format "email"', errorCode: 'format.openapi.validation' },
+        { path: '/body/email', message: 'must match format "idn-email"', errorCode: 'format.openapi.validation' },
         { path: '/query/limit', message: 'must be <= 100.', errorCode: 'maximum.openapi.validation' },
         { path: '/params/id', message: 'must match pattern', errorCode: 'pattern.openapi.validation' },
       ],
@@ -60,7 +60,7 @@ describe('error mapping to problem+json', () => {
     assert.equal(problem.status, 400);
     assert.equal(problem.body.code, 'VALIDATION_FAILED');
     assert.deepEqual(problem.body.errors, [
-      { in: 'body', path: '/email', message: 'must match format "email"' },
+      { in: 'body', path: '/email', message: 'must match format "idn-email"' },
       { in: 'query', path: '/limit', message: 'must be <= 100' },
       { in: 'path', path: '/id', message: 'must match pattern' },
     ]);

@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { emailKey, escapeRegExp, normalizeName } from '../../src/domain/user-rules.js';
+import { escapeRegExp, normalizeName } from '../../src/domain/user-rules.js';
 
 describe('user rules', () => {
   it('when a name has surrounding white space, then it is stored trimmed', () => {
     assert.equal(normalizeName('  iron man \t'), 'iron man');
-  });
-  it('when two emails differ only in letter case, then they have the same key', () => {
-    assert.equal(emailKey('Super@Gmail.com'), emailKey('super@gmail.COM'));
-    assert.equal(emailKey('Super@Gmail.com'), 'super@gmail.com');
   });
   it('when a prefix holds regular-expression syntax, then it is escaped to a literal', () => {
     const pattern = new RegExp(`^${escapeRegExp('a.b*(c)[d]$^')}`);
