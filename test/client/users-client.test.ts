@@ -120,6 +120,40 @@ describe('createUsersClient', () => {
     assert.equal(sent[0]?.has('authorization'), false);
   });
 
+  it('when the token is a function, then it is asked before each request and its current token is sent (a refreshed one too)', async () => {
+    const sent: (string | null)[] = [];
+    let current = 'first-token';
+    let asked = 0;
+    const refreshing = createUsersClient({
+      baseUrl: server.baseUrl,
+      token: async () => {
+        asked++;
+        return current;
+      },
+      fetch: (request) => (sent.push(request.headers.get('authorization')), fetch(request)),
+    });
+    assert.equal((await refreshing.GET('/users', { params: { query: { limit: 1 } } })).response.status, 200);
+    current = 'refreshed-token';
+    assert.equal((await refreshing.GET('/healthz')).response.status, 200);
+    assert.equal((await refreshing.GET('/healthz', { headers: { Authorization: 'Bearer for-this-one' } })).response.status, 200);
+    assert.deepEqual(sent, ['Bearer first-token', 'Bearer refreshed-token', 'Bearer for-this-one']);
+    assert.equal(asked, 2);
+  });
+
+  it('when the token function gives undefined, then that request goes without Authorization', async () => {
+    const sent: Headers[] = [];
+    const signedOut = createUsersClient({ baseUrl: server.baseUrl, token: () => undefined, fetch: (request) => (sent.push(request.headers), fetch(request)) });
+    assert.equal((await signedOut.GET('/healthz')).response.status, 200);
+    assert.equal(sent[0]?.has('authorization'), false);
+  });
+
+  it('when the token function gives a malformed token, then the call rejects and nothing is sent', async () => {
+    let sent = 0;
+    const broken = createUsersClient({ baseUrl: server.baseUrl, token: () => 'abc\r\nX-Injected: 1', fetch: (request) => (sent++, fetch(request)) });
+    await assert.rejects(broken.GET('/healthz'), TypeError);
+    assert.equal(sent, 0);
+  });
+
   it('when the token is empty or holds white space or a line break, then it throws before sending anything', () => {
     for (const token of ['', 'two words', 'abc\r\nX-Injected: 1', 'a=b']) {
       assert.throws(() => createUsersClient({ baseUrl: server.baseUrl, token }), TypeError, JSON.stringify(token));

@@ -26,11 +26,20 @@ export type {
 /** The client: openapi-fetch's `Client` over the spec's paths (`GET`, `POST`, `PATCH`, `DELETE`, `use`…). */
 export type UsersClient = Client<paths>;
 
+/**
+ * Gives the bearer token for one request, e.g. from a front-end's sign-in library that refreshes
+ * it; `undefined` sends the request without one (signed out).
+ */
+export type TokenProvider = () => string | undefined | Promise<string | undefined>;
+
 export type UsersClientOptions = {
   /** Where the API is served, e.g. `http://127.0.0.1:5000` (no trailing path needed). */
   baseUrl: string;
-  /** Sent as `Authorization: Bearer <token>` on every request (RFC 6750 token syntax). */
-  token?: string;
+  /**
+   * Sent as `Authorization: Bearer <token>` (RFC 6750 token syntax): a token for every request,
+   * or a function called before each request for the token to send with it.
+   */
+  token?: string | TokenProvider;
   /** A fetch to use instead of the global one (tests, proxies, retries). */
   fetch?: ClientOptions['fetch'];
   /** Headers sent on every request; per-request `headers` win over these. */
@@ -50,16 +59,33 @@ const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
  */
 export function createUsersClient(options: UsersClientOptions): UsersClient {
   const { baseUrl, token, fetch, headers } = options;
-  if (token !== undefined && !BEARER_TOKEN.test(token)) {
-    throw new TypeError('token must be a bearer token (RFC 6750 characters, not empty, no white space)');
-  }
+  if (typeof token === 'string') checkToken(token);
   // openapi-fetch merges header records and Headers, not [name, value] lists: make those Headers.
   const common = Array.isArray(headers) ? new Headers(headers) : headers;
-  return createClient<paths>({
+  const client = createClient<paths>({
     baseUrl,
     ...(fetch === undefined ? {} : { fetch }),
-    headers: token === undefined ? common : mergeHeaders(common, { Authorization: `Bearer ${token}` }),
+    headers: typeof token === 'string' ? mergeHeaders(common, { Authorization: `Bearer ${token}` }) : common,
   });
+  if (typeof token === 'function') {
+    client.use({
+      async onRequest({ request }) {
+        // An Authorization header given for this one request wins, as other headers do.
+        if (request.headers.has('Authorization')) return request;
+        const current = await token();
+        if (current === undefined) return request;
+        checkToken(current);
+        request.headers.set('Authorization', `Bearer ${current}`);
+        return request;
+      },
+    });
+  }
+  return client;
+}
+
+/** Refuses what is not an RFC 6750 bearer token, before it reaches a header (no injection). */
+function checkToken(token: string): void {
+  if (!BEARER_TOKEN.test(token)) throw new TypeError('token must be a bearer token (RFC 6750 characters, not empty, no white space)');
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
