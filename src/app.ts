@@ -17,6 +17,7 @@ import { requestOperation } from './http/request-operation.js';
 import { specOperations } from './http/spec-operations.js';
 import { deprecationHeaders, tutorialRoutes } from './http/tutorial-routes.js';
 import { usersRoutes } from './http/users-routes.js';
+import { servedSpec } from './served-spec.js';
 import { loadSpec } from './spec.js';
 import { Metrics } from './telemetry/metrics.js';
 
@@ -48,8 +49,8 @@ const EXPOSED_HEADERS = ['ETag', 'Location', 'Retry-After', 'Deprecation', 'Link
  */
 export function createApp({ users, logger, config, health, database, traceId }: AppDependencies): Express {
   // Read once: the docs serve it, and its declarations drive authentication, limits and the
-  // metrics' operation labels below.
-  const spec = loadSpec();
+  // metrics' operation labels below. It is the contract of this server's mode (served-spec.ts).
+  const spec = servedSpec(loadSpec(), { tokens: config.apiTokens.length > 0 });
   const operations = specOperations(spec.document);
   const metrics = new Metrics(requestOperation(operations));
   metrics.watchDatabase(database);

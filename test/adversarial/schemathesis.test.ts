@@ -12,57 +12,65 @@ const SEED = '42';
 const MAX_EXAMPLES = '25';
 
 /**
- * Schemathesis against the real server and its own spec: every check, positive and negative
- * data, a fixed seed and a bounded number of cases per operation. schemathesis.toml states the
- * few answers to schema-valid input that are correct here, each with its reason; no check is
- * excluded.
+ * Schemathesis against the real server and the contract that server serves (/openapi.json: with
+ * tokens the canonical spec, in protected mode the one without tokens, see src/served-spec.ts),
+ * in each mode: every check, positive and negative data, a fixed seed and a bounded number of
+ * cases per operation. schemathesis.toml states the few answers to schema-valid input that are
+ * correct here, each with its reason; no check is excluded.
  */
-describe('the API under schemathesis (all checks, positive and negative modes)', () => {
-  let server: TestServer;
-  const serverLog: string[] = [];
+const modes: { name: string; env: Record<string, string>; headers: string[] }[] = [
+  {
+    name: 'with API_TOKENS',
+    // The `ignored_auth` check sends wrong tokens on purpose; with the default lockout after 10
+    // of them every later request would be a 429. The lockout has its own tests (security.test.ts).
+    env: { API_TOKENS: TOKEN, AUTH_FAILURE_RATE_LIMIT: '1000000' },
+    headers: ['--header', `Authorization: Bearer ${TOKEN}`],
+  },
+  { name: 'in protected mode (no tokens)', env: {}, headers: [] },
+];
 
-  before(async () => {
-    server = await startTestServer(
-      'schemathesis',
-      // The `ignored_auth` check sends wrong tokens on purpose; with the default lockout after 10
-      // of them every later request would be a 429. The lockout has its own tests (security.test.ts).
-      { API_TOKENS: TOKEN, AUTH_FAILURE_RATE_LIMIT: '1000000' },
-      { logLines: (line) => serverLog.push(line) },
-    );
-  });
-  after(async () => {
-    await server.close();
-  });
+for (const mode of modes) {
+  describe(`the API under schemathesis ${mode.name} (all checks, positive and negative modes)`, () => {
+    let server: TestServer;
+    const serverLog: string[] = [];
 
-  it('when it fuzzes every operation, then it finds no failure and the server logs no error', { timeout: 600_000 }, async (t) => {
-    const bin = process.env.SCHEMATHESIS_PATH;
-    assert.ok(bin, 'SCHEMATHESIS_PATH is not set: run the suite with `npm test`, which installs schemathesis');
-    const args = [
-      '--config-file', join(projectRoot, 'schemathesis.toml'),
-      'run', join(projectRoot, 'openapi/openapi.yaml'),
-      '--url', server.baseUrl,
-      '--header', `Authorization: Bearer ${TOKEN}`,
-      '--checks', 'all',
-      '--mode', 'all',
-      '--seed', SEED,
-      '--max-examples', MAX_EXAMPLES,
-      '--workers', '1',
-      '--no-color',
-    ];
-    const run = spawn(bin, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    run.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    run.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => run.once('exit', resolve));
+    before(async () => {
+      server = await startTestServer(`schemathesis-${mode.headers.length > 0 ? 'tokens' : 'protected'}`, mode.env, { logLines: (line) => serverLog.push(line) });
+    });
+    after(async () => {
+      await server.close();
+    });
 
-    const counts = /(\d+) generated, (.*)$/m.exec(output);
-    t.diagnostic(`schemathesis (seed ${SEED}, up to ${MAX_EXAMPLES} cases per operation and phase): ${counts?.[0] ?? 'no summary'}`);
-    assert.equal(code, 0, output.slice(-6000));
-    assert.ok(counts && Number(counts[1]) > 100, `too few cases generated:\n${output.slice(-2000)}`);
-    const operations = specOperations(loadSpec().document).length;
-    assert.match(output, new RegExp(`Selected: ${operations}/${operations}\\b`), 'schemathesis did not test every operation');
-    assert.match(output, /No issues found/);
-    const errors = serverLog.filter((line) => (JSON.parse(line) as { level: number }).level >= 50);
-    assert.deepEqual(errors, [], 'the server logged errors while fuzzed');
+    it('when it fuzzes every operation of the served contract, then it finds no failure and the server logs no error', { timeout: 600_000 }, async (t) => {
+      const bin = process.env.SCHEMATHESIS_PATH;
+      assert.ok(bin, 'SCHEMATHESIS_PATH is not set: run the suite with `npm test`, which installs schemathesis');
+      const args = [
+        '--config-file', join(projectRoot, 'schemathesis.toml'),
+        'run', `${server.baseUrl}/openapi.json`,
+        '--url', server.baseUrl,
+        ...mode.headers,
+        '--checks', 'all',
+        '--mode', 'all',
+        '--seed', SEED,
+        '--max-examples', MAX_EXAMPLES,
+        '--workers', '1',
+        '--no-color',
+      ];
+      const run = spawn(bin, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      run.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      run.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => run.once('exit', resolve));
+
+      const counts = /(\d+) generated, (.*)$/m.exec(output);
+      t.diagnostic(`schemathesis ${mode.name} (seed ${SEED}, up to ${MAX_EXAMPLES} cases per operation and phase): ${counts?.[0] ?? 'no summary'}`);
+      assert.equal(code, 0, output.slice(-6000));
+      assert.ok(counts && Number(counts[1]) > 100, `too few cases generated:\n${output.slice(-2000)}`);
+      const operations = specOperations(loadSpec().document).length;
+      assert.match(output, new RegExp(`Selected: ${operations}/${operations}\\b`), 'schemathesis did not test every operation');
+      assert.match(output, /No issues found/);
+      const errors = serverLog.filter((line) => (JSON.parse(line) as { level: number }).level >= 50);
+      assert.deepEqual(errors, [], 'the server logged errors while fuzzed');
+    });
   });
-});
+}

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { redocBundlePath } from '../../src/http/docs-routes.js';
 import { specPath } from '../../src/spec-path.js';
+import { HTTP_METHODS } from '../conformance/collection-coverage.js';
 import { request, type Reply } from '../support/http.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -11,8 +12,10 @@ let server: TestServer;
 const get = (path: string, headers?: Record<string, string>) => request(server.baseUrl, 'GET', path, headers ? { headers } : {});
 const specText = readFileSync(specPath, 'utf8');
 
+// With tokens the service serves its canonical contract, byte for byte; protected mode's own
+// document is checked at the end.
 before(async () => {
-  server = await startTestServer('docs-routes');
+  server = await startTestServer('docs-routes', { API_TOKENS: 'docs-routes-token-0123456789' });
 });
 after(async () => {
   await server.close();
@@ -153,4 +156,52 @@ describe('other methods on the documentation paths', () => {
       assert.equal((reply.body as { code: string }).code, 'METHOD_NOT_ALLOWED');
     });
   }
+});
+
+describe('in protected mode (no API_TOKENS): the contract of the server that runs', () => {
+  type Operation = { security?: unknown; responses: Record<string, unknown>; 'x-rate-limit'?: string };
+  type Document = { security?: unknown; info: { description: string }; components: Record<string, unknown>; paths: Record<string, Record<string, Operation>> };
+  let open: TestServer;
+  let served: Document;
+  const canonical = parse(specText) as Document;
+  const operationsOf = (document: Document) =>
+    Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([method]) => (HTTP_METHODS as readonly string[]).includes(method))
+        .map(([method, operation]) => ({ where: `${method.toUpperCase()} ${path}`, operation })),
+    );
+
+  before(async () => {
+    open = await startTestServer('docs-routes-protected');
+    served = (await request(open.baseUrl, 'GET', '/openapi.json')).body as Document;
+  });
+  after(async () => {
+    await open.close();
+  });
+
+  it('when /openapi.json is read, then it asks for no token anywhere and declares no security scheme', () => {
+    assert.equal(served.security, undefined);
+    assert.equal(served.components.securitySchemes, undefined);
+    assert.deepEqual(operationsOf(served).filter(({ operation }) => operation.security !== undefined).map(({ where }) => where), []);
+  });
+
+  it('when /openapi.json is read, then every operation is there with its answers but those only tokens cause (401; 429 without a limit of its own)', () => {
+    const expected = operationsOf(canonical).map(({ where, operation }) => ({
+      where,
+      statuses: Object.keys(operation.responses).filter((status) => status !== '401' && (status !== '429' || operation['x-rate-limit'] !== undefined)),
+    }));
+    assert.ok(expected.some(({ statuses }) => statuses.includes('429')), 'the registration limit still answers 429');
+    assert.deepEqual(operationsOf(served).map(({ where, operation }) => ({ where, statuses: Object.keys(operation.responses) })), expected);
+  });
+
+  it('when /openapi.json is read, then its introduction says first that this server runs in protected mode, and why', () => {
+    assert.match(served.info.description, /^> \*\*This server runs in protected mode\.\*\* It was started without `API_TOKENS`/);
+    assert.ok(served.info.description.endsWith(canonical.info.description));
+  });
+
+  it('when /openapi.yaml is read, then it is the same document as /openapi.json', async () => {
+    const reply = await request(open.baseUrl, 'GET', '/openapi.yaml');
+    assert.equal(reply.headers.get('content-type'), 'application/yaml; charset=utf-8');
+    assert.deepEqual(parse(reply.text), served);
+  });
 });

@@ -1,0 +1,48 @@
+import { createRequire } from 'node:module';
+import type { Spec } from './spec.js';
+
+type Mapping = Record<string, unknown>;
+const isMapping = (value: unknown): value is Mapping => typeof value === 'object' && value !== null && !Array.isArray(value);
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+/** What the served contract's introduction says first when the service runs in protected mode. */
+export const PROTECTED_MODE_NOTE =
+  '> **This server runs in protected mode.** It was started without `API_TOKENS`, so it asks for no ' +
+  'token and answers on its loopback address only; this document is the contract of that server, ' +
+  'without the bearer tokens (and their 401 and 429 answers) that `openapi/openapi.yaml`, the ' +
+  'canonical contract, declares for a service started with `API_TOKENS`.\n\n';
+
+/**
+ * The contract of the server that is running: what /openapi.json, /openapi.yaml and /docs serve
+ * and what the validator enforces. With tokens it is `openapi/openapi.yaml` itself, byte for byte.
+ * In protected mode no operation asks for a token, so a document that declared one would be
+ * wrong for every client, SDK generator and fuzzer that reads it: this one declares no security
+ * requirement and no security scheme, drops the answers only tokens cause (401, and 429 where the
+ * only limit is the one on wrong tokens), and says why in its introduction. The canonical file
+ * stays what types and clients are generated from.
+ */
+export function servedSpec(spec: Spec, mode: { tokens: boolean }): Spec {
+  if (mode.tokens) return spec;
+  const document = structuredClone(spec.document);
+  if (!isMapping(document)) return spec;
+  delete document.security;
+  if (isMapping(document.components)) delete document.components.securitySchemes;
+  if (isMapping(document.info)) {
+    const description = typeof document.info.description === 'string' ? document.info.description : '';
+    document.info.description = PROTECTED_MODE_NOTE + description;
+  }
+  for (const item of Object.values(isMapping(document.paths) ? document.paths : {})) {
+    if (!isMapping(item)) continue;
+    for (const method of METHODS) {
+      const operation = item[method];
+      if (!isMapping(operation)) continue;
+      delete operation.security;
+      if (!isMapping(operation.responses)) continue;
+      delete operation.responses['401'];
+      if (operation['x-rate-limit'] === undefined) delete operation.responses['429'];
+    }
+  }
+  // Loaded only in protected mode: with tokens the file's own bytes are served.
+  const { stringify } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return { yaml: Buffer.from(stringify(document, { lineWidth: 0 })), document };
+}
