@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { bool, cleanEnv, EnvError, makeValidator, str, url } from 'envalid';
 
 /** A TCP port; 0 asks the OS for a free one (what the tests do). */
@@ -54,6 +55,30 @@ const optionalHttpUrl = makeValidator<string>((input) => {
   return input;
 });
 
+/** A whole number ≥ 0. */
+const nonNegative = makeValidator<number>((input) => {
+  if (!/^\d+$/.test(input)) throw new EnvError(`must be a whole number ≥ 0, got "${input}"`);
+  return Number(input);
+});
+
+/**
+ * Signature algorithms accepted on JWTs: asymmetric only. `none` would accept unsigned tokens, and
+ * with HS* the "secret" would be whatever key the JWKS publishes, i.e. public: both are refused.
+ */
+export const ASYMMETRIC_JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
+const jwtAlgorithms = makeValidator<string[]>((input) => {
+  const algorithms = input.split(',').map((algorithm) => algorithm.trim()).filter((algorithm) => algorithm !== '');
+  if (algorithms.length === 0) throw new EnvError('must name at least one algorithm, e.g. RS256,ES256');
+  for (const algorithm of algorithms) {
+    if (algorithm.toLowerCase() === 'none') throw new EnvError('"none" would accept unsigned tokens: refused');
+    if (/^HS/i.test(algorithm)) throw new EnvError(`"${algorithm}" is symmetric (the key would be the provider's public one): refused; use RS*, PS*, ES* or EdDSA`);
+    if (!(ASYMMETRIC_JWT_ALGORITHMS as readonly string[]).includes(algorithm)) {
+      throw new EnvError(`"${algorithm}" is not one of ${ASYMMETRIC_JWT_ALGORITHMS.join(', ')}`);
+    }
+  }
+  return algorithms;
+});
+
 /** A positive whole number. */
 const positive = makeValidator<number>((input) => {
   const value = Number(input);
@@ -88,6 +113,26 @@ const spec = {
   API_TOKENS: tokenList({
     default: [],
     desc: 'Bearer tokens accepted for the protected operations, comma-separated (several, to rotate). Empty: protected mode (no auth, loopback only).',
+  }),
+  JWT_ISSUER: str({
+    default: '',
+    desc: 'Identity provider whose JWT access tokens are accepted: the exact `iss` they must carry. Setting any JWT_* key (but the tuning ones) turns JWT on; it then needs JWT_ISSUER, JWT_AUDIENCE and one of JWT_JWKS_URL / JWT_JWKS_FILE.',
+  }),
+  JWT_AUDIENCE: str({ default: '', desc: 'The `aud` a JWT must carry to be accepted here (this API\'s identifier at the provider). Required with JWT.' }),
+  JWT_JWKS_URL: optionalHttpUrl({
+    default: '',
+    desc: "The provider's JSON Web Key Set URL (its jwks_uri); keys are cached and refetched for an unknown `kid` at most once per JWT_JWKS_COOLDOWN_MS. Exactly one of JWT_JWKS_URL / JWT_JWKS_FILE with JWT.",
+    example: 'https://idp.example.com/.well-known/jwks.json',
+  }),
+  JWT_JWKS_FILE: str({
+    default: '',
+    desc: 'A local JSON Web Key Set file, for a closed network; read once at start (a restart picks up new keys). Exactly one of JWT_JWKS_URL / JWT_JWKS_FILE with JWT.',
+  }),
+  JWT_ALGORITHMS: jwtAlgorithms({ default: ['RS256', 'ES256'], desc: 'Signature algorithms accepted on JWTs, comma-separated; none and HS* are refused.' }),
+  JWT_CLOCK_TOLERANCE_S: nonNegative({ default: 30, desc: 'Seconds of clock difference with the provider tolerated on `exp` and `nbf`.' }),
+  JWT_JWKS_COOLDOWN_MS: millis({
+    default: 30_000,
+    desc: 'After a JWKS fetch, how long a token with an unknown `kid` is refused without fetching again: the bound on fetches a stream of forged kids can cause.',
   }),
   RATE_LIMIT_WINDOW_MS: millis({ default: 60_000, desc: 'Window of the rate limits below.' }),
   REGISTRATION_RATE_LIMIT: positive({ default: 20, desc: 'Registrations per client address and window, for callers without a valid token.' }),
@@ -129,12 +174,24 @@ export type Config = {
   validateResponses: boolean;
   shutdownGraceMs: number;
   apiTokens: string[];
+  /** JWT access tokens from an identity provider; undefined: not accepted. */
+  jwt: JwtConfig | undefined;
   rateLimits: { windowMs: number; registrations: number; authFailures: number };
   trustProxy: string | number | false;
   corsOrigins: string[];
   /** Where to send traces (OTLP/HTTP base URL); undefined: tracing is off. */
   otlpEndpoint: string | undefined;
   otelServiceName: string;
+};
+
+export type JwtConfig = {
+  issuer: string;
+  audience: string;
+  /** Where the provider's public keys come from: its JWKS URL, or a file's keys (read at start). */
+  keys: { url: URL } | { file: string; jwks: { keys: Record<string, unknown>[] } };
+  algorithms: string[];
+  clockToleranceS: number;
+  jwksCooldownMs: number;
 };
 
 export class ConfigError extends Error {
@@ -164,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     validateResponses: clean.VALIDATE_RESPONSES,
     shutdownGraceMs: clean.SHUTDOWN_GRACE_MS,
     apiTokens: clean.API_TOKENS,
+    jwt: jwtConfig(clean),
     rateLimits: { windowMs: clean.RATE_LIMIT_WINDOW_MS, registrations: clean.REGISTRATION_RATE_LIMIT, authFailures: clean.AUTH_FAILURE_RATE_LIMIT },
     trustProxy: clean.TRUST_PROXY,
     corsOrigins: clean.CORS_ORIGINS,
@@ -172,12 +230,67 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
   // Protected mode: without tokens there is no authentication, so users' data must not be
   // reachable from other machines.
-  if (config.apiTokens.length === 0 && !isLoopback(config.host)) {
+  if (!asksForTokens(config) && !isLoopback(config.host)) {
     throw new ConfigError(
-      `Invalid configuration:\n  HOST: ${config.host} is reachable from other machines, and API_TOKENS is empty: refusing to serve users' data without authentication. Set API_TOKENS, or HOST=127.0.0.1.`,
+      `Invalid configuration:\n  HOST: ${config.host} is reachable from other machines, and API_TOKENS is empty (and no JWT provider is set): refusing to serve users' data without authentication. Set API_TOKENS or JWT_*, or HOST=127.0.0.1.`,
     );
   }
   return config;
+}
+
+/** Whether operations ask for a bearer token: static API_TOKENS, JWTs, or both. Neither: protected mode. */
+export function asksForTokens(config: Pick<Config, 'apiTokens' | 'jwt'>): boolean {
+  return config.apiTokens.length > 0 || config.jwt !== undefined;
+}
+
+type JwtEnv = { JWT_ISSUER: string; JWT_AUDIENCE: string; JWT_JWKS_URL: string; JWT_JWKS_FILE: string; JWT_ALGORITHMS: string[]; JWT_CLOCK_TOLERANCE_S: number; JWT_JWKS_COOLDOWN_MS: number };
+
+/**
+ * JWT is on when any of its identifying keys is set, and then all of them must make sense
+ * together; each problem is named apart, so a half-done setup never silently means "no JWT".
+ */
+function jwtConfig(env: JwtEnv): JwtConfig | undefined {
+  const set = (['JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_JWKS_URL', 'JWT_JWKS_FILE'] as const).filter((key) => env[key].trim() !== '');
+  if (set.length === 0) return undefined;
+  const problems: string[] = [];
+  const because = `required when JWT is configured (${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set)`;
+  if (env.JWT_ISSUER.trim() === '') problems.push(`  JWT_ISSUER: ${because}: the provider's exact \`iss\``);
+  if (env.JWT_AUDIENCE.trim() === '') problems.push(`  JWT_AUDIENCE: ${because}: the \`aud\` this API's tokens carry`);
+  const url = env.JWT_JWKS_URL.trim();
+  const file = env.JWT_JWKS_FILE.trim();
+  if (url !== '' && file !== '') problems.push('  JWT_JWKS_URL, JWT_JWKS_FILE: both are set; set exactly one (the URL, or a file for a closed network)');
+  if (url === '' && file === '') problems.push(`  JWT_JWKS_URL or JWT_JWKS_FILE: one is ${because}: where the provider's public keys are`);
+  let keys: JwtConfig['keys'] | undefined;
+  if (url !== '' && file === '') keys = { url: new URL(url) };
+  if (file !== '' && url === '') {
+    const read = readJwksFile(file);
+    if (typeof read === 'string') problems.push(`  JWT_JWKS_FILE: ${read}`);
+    else keys = { file, jwks: read };
+  }
+  if (problems.length > 0 || !keys) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  return {
+    issuer: env.JWT_ISSUER.trim(),
+    audience: env.JWT_AUDIENCE.trim(),
+    keys,
+    algorithms: env.JWT_ALGORITHMS,
+    clockToleranceS: env.JWT_CLOCK_TOLERANCE_S,
+    jwksCooldownMs: env.JWT_JWKS_COOLDOWN_MS,
+  };
+}
+
+/** A JWKS file's key set, or what is wrong with the file. */
+function readJwksFile(path: string): { keys: Record<string, unknown>[] } | string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    return `cannot read "${path}" as JSON (${error instanceof SyntaxError ? 'not JSON' : ((error as NodeJS.ErrnoException).code ?? 'unreadable')})`;
+  }
+  const keys = typeof parsed === 'object' && parsed !== null ? (parsed as { keys?: unknown }).keys : undefined;
+  if (!Array.isArray(keys) || keys.length === 0 || !keys.every((key) => typeof key === 'object' && key !== null)) {
+    return `"${path}" is not a JSON Web Key Set (an object with a non-empty "keys" array)`;
+  }
+  return { keys: keys as Record<string, unknown>[] };
 }
 
 /** Whether an address only accepts connections from this machine. */
