@@ -1,10 +1,11 @@
 import cors from 'cors';
 import express, { type Express, type Request } from 'express';
 import helmet from 'helmet';
-import type { Config } from './config.js';
 import type { Database } from './data/mongo-connection.js';
 import type { UsersService } from './domain/users-service.js';
 import type { Logger } from './logger.js';
+import { jwtVerifier } from './auth/jwt-verifier.js';
+import { asksForTokens, type Config } from './config.js';
 import { bearerTokenHandler } from './http/auth.js';
 import { errorHandler, routeNotFound } from './http/error-handler.js';
 import { docsRoutes } from './http/docs-routes.js';
@@ -25,7 +26,7 @@ import { Metrics } from './telemetry/metrics.js';
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
 /** The settings the HTTP application uses (a part of the service's configuration). */
-export type AppConfig = Pick<Config, 'validateResponses' | 'apiTokens' | 'rateLimits' | 'trustProxy' | 'corsOrigins'>;
+export type AppConfig = Pick<Config, 'validateResponses' | 'apiTokens' | 'jwt' | 'rateLimits' | 'trustProxy' | 'corsOrigins'>;
 
 export type AppDependencies = {
   users: UsersService;
@@ -50,7 +51,7 @@ const EXPOSED_HEADERS = ['ETag', 'Location', 'Retry-After', 'Deprecation', 'Link
 export function createApp({ users, logger, config, health, database, traceId }: AppDependencies): Express {
   // Read once: the docs serve it, and its declarations drive authentication, limits and the
   // metrics' operation labels below. It is the contract of this server's mode (served-spec.ts).
-  const spec = servedSpec(loadSpec(), { tokens: config.apiTokens.length > 0 });
+  const spec = servedSpec(loadSpec(), { tokens: asksForTokens(config) });
   const operations = specOperations(spec.document);
   const metrics = new Metrics(requestOperation(operations));
   metrics.watchDatabase(database);
@@ -73,8 +74,12 @@ export function createApp({ users, logger, config, health, database, traceId }: 
   app.use(docsRoutes(spec));
 
   // Authentication and limits follow the spec: its `security` and `x-rate-limit` declarations.
-  const auth = config.apiTokens.length > 0 ? bearerTokenHandler(config.apiTokens) : undefined;
-  const hasValidToken = (req: Request) => auth?.(req) ?? false;
+  // The limiters run first and ask for the token's verdict; the validator's security handler then
+  // gets the same (kept per request), so a JWT is verified once per request.
+  const auth = asksForTokens(config)
+    ? bearerTokenHandler({ tokens: config.apiTokens, verifyJwt: config.jwt ? jwtVerifier(config.jwt) : undefined, logger: logger.child({ component: 'auth' }) })
+    : undefined;
+  const hasValidToken = (req: Request) => auth?.(req) ?? Promise.resolve(false);
   const registrations = registrationLimiter(config.rateLimits, hasValidToken, () => metrics.rateLimited('registration'));
   const guesses = authFailureLimiter(config.rateLimits, hasValidToken, () => metrics.rateLimited('auth_failure'));
   for (const operation of operations) {

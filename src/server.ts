@@ -7,7 +7,7 @@ import { enableCompileCache, loadServerModules } from './server-modules.js';
 
 // Compiled code from the build (or an earlier start) is reused: see server-modules.ts.
 enableCompileCache();
-const { ConfigError, loadConfig } = await import('./config.js');
+const { asksForTokens, ConfigError, loadConfig } = await import('./config.js');
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -33,8 +33,8 @@ async function main(): Promise<void> {
   const repository = new UsersRepository(database);
   database.connectInBackground(() => repository.prepare());
 
-  if (config.apiTokens.length === 0) {
-    const warning = 'PROTECTED MODE: API_TOKENS is not set, so no operation asks for a token. Listening on loopback only; set API_TOKENS to require tokens (and to listen on other addresses).';
+  if (!asksForTokens(config)) {
+    const warning = 'PROTECTED MODE: neither API_TOKENS nor a JWT provider (JWT_*) is set, so no operation asks for a token. Listening on loopback only; set API_TOKENS or JWT_* to require tokens (and to listen on other addresses).';
     logger.warn(warning);
     process.stderr.write(`\n*** ${warning}\n\n`);
   }

@@ -24,7 +24,7 @@ type OpenApiDocument = Parameters<typeof OpenApiValidator.middleware>[0]['apiSpe
  * ajv-formats, which the validator uses, has no `idn-email` (internationalized addresses): the
  * contract's emails are checked by the domain's own rule, the one their uniqueness key follows.
  */
-export function openApiValidation(options: { document: unknown; validateResponses: boolean; bearerAuth: ((req: Request) => boolean) | undefined }): RequestHandler[] {
+export function openApiValidation(options: { document: unknown; validateResponses: boolean; bearerAuth: ((req: Request) => Promise<boolean>) | undefined }): RequestHandler[] {
   const bearerAuth = options.bearerAuth;
   cacheValidatorRouteMatchers();
   compileSpecCheckOnlyWhenUsed();

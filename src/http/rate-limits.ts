@@ -34,14 +34,23 @@ function limiter(options: { windowMs: number; limit: number; what: string; onRej
 }
 
 /**
+ * Whether the request carries a valid token: the same verdict the validator's security handler
+ * gives later (http/auth.ts keeps one per request). Asynchronous, as a JWT may need the provider's
+ * keys fetched; a static token answers at once.
+ */
+export type TokenCheck = (req: Request) => Promise<boolean>;
+
+/**
  * Limits registrations by clients without a valid token; a caller holding a token is trusted
  * (an integration or an administrator) and not counted.
  */
-export function registrationLimiter(options: RateLimitOptions, hasValidToken: (req: Request) => boolean, onRejected: () => void): RequestHandler {
+export function registrationLimiter(options: RateLimitOptions, hasValidToken: TokenCheck, onRejected: () => void): RequestHandler {
   const limit = limiter({ windowMs: options.windowMs, limit: options.registrations, what: 'registrations', onRejected });
   // Decided here rather than in the limiter's own `skip`: a trusted request then costs one call,
   // not the limiter's asynchronous round.
-  return (req, res, next) => (hasValidToken(req) ? next() : limit(req, res, next));
+  return (req, res, next) => {
+    hasValidToken(req).then((valid) => (valid ? next() : limit(req, res, next)), next);
+  };
 }
 
 /**
@@ -50,8 +59,14 @@ export function registrationLimiter(options: RateLimitOptions, hasValidToken: (r
  * valid token are never counted or limited, so clients sharing an address with a guesser (a NAT,
  * a proxy) keep working, and any number of valid requests may be in flight at once.
  */
-export function authFailureLimiter(options: RateLimitOptions, hasValidToken: (req: Request) => boolean, onRejected: () => void): RequestHandler {
+export function authFailureLimiter(options: RateLimitOptions, hasValidToken: TokenCheck, onRejected: () => void): RequestHandler {
   const limit = limiter({ windowMs: options.windowMs, limit: options.authFailures, what: 'failed authentications', onRejected });
   // Every request to a secured operation passes here: the usual one (a valid token) goes on at once.
-  return (req, res, next) => (bearerToken(req.get('authorization')) === undefined || hasValidToken(req) ? next() : limit(req, res, next));
+  return (req, res, next) => {
+    if (bearerToken(req.get('authorization')) === undefined) {
+      next();
+      return;
+    }
+    hasValidToken(req).then((valid) => (valid ? next() : limit(req, res, next)), next);
+  };
 }
