@@ -1,0 +1,103 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+
+export type SigningKey = { kid: string; alg: 'RS256' | 'ES256'; privateKey: CryptoKey; publicKey: CryptoKey; publicJwk: JWK };
+
+/** A key pair made for the test, with its public half as a JWK (kid, alg, use: sig). */
+export async function signingKey(alg: SigningKey['alg'], kid: string): Promise<SigningKey> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
+  return { kid, alg, privateKey, publicKey, publicJwk };
+}
+
+/**
+ * An identity provider for the tests: it publishes the public keys it is given as a JWKS over
+ * loopback HTTP (counting the fetches) and in a file, and mints tokens with any of its keys.
+ * Keys can be added while it runs (rotation).
+ */
+export class IdentityProvider {
+  readonly issuer = 'https://idp.test.example/';
+  readonly audience = 'users-api-test';
+  readonly keys: SigningKey[] = [];
+  /** How many times the JWKS was fetched over HTTP. */
+  jwksFetches = 0;
+  /** Where the JWKS is served (loopback HTTP), and the file it is also written to. */
+  jwksUrl = '';
+  readonly jwksFile = join(mkdtempSync(join(tmpdir(), 'identity-provider-')), 'jwks.json');
+  private server: Server | undefined;
+
+  static async start(keys: SigningKey[]): Promise<IdentityProvider> {
+    const provider = new IdentityProvider();
+    provider.keys.push(...keys);
+    const server = createServer((req, res) => {
+      if (req.url !== '/jwks.json') {
+        res.writeHead(404).end();
+        return;
+      }
+      provider.jwksFetches++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(provider.jwks()));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    provider.server = server;
+    provider.jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
+    provider.writeJwksFile();
+    return provider;
+  }
+
+  jwks(): { keys: JWK[] } {
+    return { keys: this.keys.map((key) => key.publicJwk) };
+  }
+
+  /** Publishes one more key (over HTTP at once; in the file too). */
+  addKey(key: SigningKey): void {
+    this.keys.push(key);
+    this.writeJwksFile();
+  }
+
+  /** A token signed by `key` (by default the first), valid for an hour, with these claims over the usual ones. */
+  async mint(options: { key?: SigningKey; kid?: string; claims?: JWTPayload; issuer?: string; audience?: string; expiresAt?: number; notBefore?: number } = {}): Promise<string> {
+    const key = options.key ?? this.keys[0];
+    if (!key) throw new Error('the provider has no key');
+    const now = Math.floor(Date.now() / 1000);
+    const jwt = new SignJWT({ ...options.claims })
+      .setProtectedHeader({ alg: key.alg, kid: options.kid ?? key.kid, typ: 'at+jwt' })
+      .setIssuer(options.issuer ?? this.issuer)
+      .setAudience(options.audience ?? this.audience)
+      .setSubject('user-123')
+      .setIssuedAt(now)
+      .setExpirationTime(options.expiresAt ?? now + 3600);
+    if (options.notBefore !== undefined) jwt.setNotBefore(options.notBefore);
+    return jwt.sign(key.privateKey);
+  }
+
+  /** The service's variables to trust this provider, by URL or by file. */
+  env(mode: 'url' | 'file'): Record<string, string> {
+    return {
+      JWT_ISSUER: this.issuer,
+      JWT_AUDIENCE: this.audience,
+      ...(mode === 'url' ? { JWT_JWKS_URL: this.jwksUrl } : { JWT_JWKS_FILE: this.jwksFile }),
+    };
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private writeJwksFile(): void {
+    writeFileSync(this.jwksFile, JSON.stringify(this.jwks()));
+  }
+}
+
+const base64url = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+
+/** An unsigned token (`alg: none`), built by hand: jose refuses to make one. */
+export function unsignedToken(payload: JWTPayload, kid: string): string {
+  return `${base64url({ alg: 'none', typ: 'JWT', kid })}.${base64url(payload)}.`;
+}
