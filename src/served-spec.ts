@@ -7,10 +7,10 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
 
 /** What the served contract's introduction says first when the service runs in protected mode. */
 export const PROTECTED_MODE_NOTE =
-  '> **This server runs in protected mode.** It was started without `API_TOKENS`, so it asks for no ' +
+  '> **This server runs in protected mode.** It was started without `API_TOKENS` or a JWT provider (`JWT_*`), so it asks for no ' +
   'token and answers on its loopback address only; this document is the contract of that server, ' +
   'without the bearer tokens (and their 401 and 429 answers) that `openapi/openapi.yaml`, the ' +
-  'canonical contract, declares for a service started with `API_TOKENS`.\n\n';
+  'canonical contract, declares for a service started with `API_TOKENS` or `JWT_*`.\n\n';
 
 /**
  * The contract of the server that is running: what /openapi.json, /openapi.yaml and /docs serve
