@@ -116,17 +116,22 @@ const spec = {
   }),
   JWT_ISSUER: str({
     default: '',
-    desc: 'Identity provider whose JWT access tokens are accepted: the exact `iss` they must carry. Setting any JWT_* key (but the tuning ones) turns JWT on; it then needs JWT_ISSUER, JWT_AUDIENCE and one of JWT_JWKS_URL / JWT_JWKS_FILE.',
+    desc: 'Identity provider whose JWT access tokens are accepted: the exact `iss` they must carry. Setting any JWT_* key (but the tuning ones) or OIDC_ISSUER_URL turns JWT on; it then needs an issuer (this, or OIDC_ISSUER_URL), JWT_AUDIENCE and one of JWT_JWKS_URL / JWT_JWKS_FILE / OIDC_ISSUER_URL.',
   }),
   JWT_AUDIENCE: str({ default: '', desc: 'The `aud` a JWT must carry to be accepted here (this API\'s identifier at the provider). Required with JWT.' }),
   JWT_JWKS_URL: optionalHttpUrl({
     default: '',
-    desc: "The provider's JSON Web Key Set URL (its jwks_uri); keys are cached and refetched for an unknown `kid` at most once per JWT_JWKS_COOLDOWN_MS. Exactly one of JWT_JWKS_URL / JWT_JWKS_FILE with JWT.",
+    desc: "The provider's JSON Web Key Set URL (its jwks_uri); keys are cached and refetched for an unknown `kid` at most once per JWT_JWKS_COOLDOWN_MS. Exactly one of JWT_JWKS_URL / JWT_JWKS_FILE / OIDC_ISSUER_URL with JWT.",
     example: 'https://idp.example.com/.well-known/jwks.json',
   }),
   JWT_JWKS_FILE: str({
     default: '',
-    desc: 'A local JSON Web Key Set file, for a closed network; read once at start (a restart picks up new keys). Exactly one of JWT_JWKS_URL / JWT_JWKS_FILE with JWT.',
+    desc: 'A local JSON Web Key Set file, for a closed network; read once at start (a restart picks up new keys). Exactly one of JWT_JWKS_URL / JWT_JWKS_FILE / OIDC_ISSUER_URL with JWT.',
+  }),
+  OIDC_ISSUER_URL: optionalHttpUrl({
+    default: '',
+    desc: "An OpenID Connect provider's issuer URL: its JWKS is found from <issuer>/.well-known/openid-configuration when the first JWT arrives (and looked up again after a failure, at most once per JWT_JWKS_COOLDOWN_MS), and tokens must carry it as `iss`. Instead of JWT_JWKS_URL / JWT_JWKS_FILE; needs JWT_AUDIENCE.",
+    example: 'https://keycloak.example.com/realms/users',
   }),
   JWT_ALGORITHMS: jwtAlgorithms({ default: ['RS256', 'ES256'], desc: 'Signature algorithms accepted on JWTs, comma-separated; none and HS* are refused.' }),
   JWT_CLOCK_TOLERANCE_S: nonNegative({ default: 30, desc: 'Seconds of clock difference with the provider tolerated on `exp` and `nbf`.' }),
@@ -187,8 +192,11 @@ export type Config = {
 export type JwtConfig = {
   issuer: string;
   audience: string;
-  /** Where the provider's public keys come from: its JWKS URL, or a file's keys (read at start). */
-  keys: { url: URL } | { file: string; jwks: { keys: Record<string, unknown>[] } };
+  /**
+   * Where the provider's public keys come from: its JWKS URL, a file's keys (read at start), or
+   * the jwks_uri of its OpenID Connect discovery document (looked up when first needed).
+   */
+  keys: { url: URL } | { file: string; jwks: { keys: Record<string, unknown>[] } } | { discovery: URL };
   algorithms: string[];
   clockToleranceS: number;
   jwksCooldownMs: number;
@@ -243,33 +251,50 @@ export function asksForTokens(config: Pick<Config, 'apiTokens' | 'jwt'>): boolea
   return config.apiTokens.length > 0 || config.jwt !== undefined;
 }
 
-type JwtEnv = { JWT_ISSUER: string; JWT_AUDIENCE: string; JWT_JWKS_URL: string; JWT_JWKS_FILE: string; JWT_ALGORITHMS: string[]; JWT_CLOCK_TOLERANCE_S: number; JWT_JWKS_COOLDOWN_MS: number };
+type JwtEnv = {
+  JWT_ISSUER: string;
+  JWT_AUDIENCE: string;
+  JWT_JWKS_URL: string;
+  JWT_JWKS_FILE: string;
+  OIDC_ISSUER_URL: string;
+  JWT_ALGORITHMS: string[];
+  JWT_CLOCK_TOLERANCE_S: number;
+  JWT_JWKS_COOLDOWN_MS: number;
+};
 
 /**
  * JWT is on when any of its identifying keys is set, and then all of them must make sense
  * together; each problem is named apart, so a half-done setup never silently means "no JWT".
  */
 function jwtConfig(env: JwtEnv): JwtConfig | undefined {
-  const set = (['JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_JWKS_URL', 'JWT_JWKS_FILE'] as const).filter((key) => env[key].trim() !== '');
+  const set = (['JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_JWKS_URL', 'JWT_JWKS_FILE', 'OIDC_ISSUER_URL'] as const).filter((key) => env[key].trim() !== '');
   if (set.length === 0) return undefined;
   const problems: string[] = [];
   const because = `required when JWT is configured (${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set)`;
-  if (env.JWT_ISSUER.trim() === '') problems.push(`  JWT_ISSUER: ${because}: the provider's exact \`iss\``);
-  if (env.JWT_AUDIENCE.trim() === '') problems.push(`  JWT_AUDIENCE: ${because}: the \`aud\` this API's tokens carry`);
   const url = env.JWT_JWKS_URL.trim();
   const file = env.JWT_JWKS_FILE.trim();
-  if (url !== '' && file !== '') problems.push('  JWT_JWKS_URL, JWT_JWKS_FILE: both are set; set exactly one (the URL, or a file for a closed network)');
-  if (url === '' && file === '') problems.push(`  JWT_JWKS_URL or JWT_JWKS_FILE: one is ${because}: where the provider's public keys are`);
+  const oidc = env.OIDC_ISSUER_URL.trim();
+  // With discovery the issuer is the provider's URL itself (OpenID Connect Discovery §4.3).
+  const issuer = env.JWT_ISSUER.trim() || oidc;
+  if (issuer === '') problems.push(`  JWT_ISSUER: ${because}: the provider's exact \`iss\` (or OIDC_ISSUER_URL)`);
+  if (oidc !== '' && env.JWT_ISSUER.trim() !== '' && env.JWT_ISSUER.trim() !== oidc) {
+    problems.push('  JWT_ISSUER, OIDC_ISSUER_URL: they differ; with discovery the issuer is OIDC_ISSUER_URL (leave JWT_ISSUER unset)');
+  }
+  if (env.JWT_AUDIENCE.trim() === '') problems.push(`  JWT_AUDIENCE: ${because}: the \`aud\` this API's tokens carry`);
+  const sources = [url && 'JWT_JWKS_URL', file && 'JWT_JWKS_FILE', oidc && 'OIDC_ISSUER_URL'].filter(Boolean);
+  if (sources.length > 1) problems.push(`  ${sources.join(', ')}: set exactly one source of the provider's keys (a URL, a file for a closed network, or discovery)`);
+  if (sources.length === 0) problems.push(`  JWT_JWKS_URL, JWT_JWKS_FILE or OIDC_ISSUER_URL: one is ${because}: where the provider's public keys are`);
   let keys: JwtConfig['keys'] | undefined;
-  if (url !== '' && file === '') keys = { url: new URL(url) };
-  if (file !== '' && url === '') {
+  if (sources.length === 1 && url !== '') keys = { url: new URL(url) };
+  if (sources.length === 1 && oidc !== '') keys = { discovery: new URL(`${oidc.replace(/\/+$/, '')}/.well-known/openid-configuration`) };
+  if (sources.length === 1 && file !== '') {
     const read = readJwksFile(file);
     if (typeof read === 'string') problems.push(`  JWT_JWKS_FILE: ${read}`);
     else keys = { file, jwks: read };
   }
   if (problems.length > 0 || !keys) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   return {
-    issuer: env.JWT_ISSUER.trim(),
+    issuer,
     audience: env.JWT_AUDIENCE.trim(),
     keys,
     algorithms: env.JWT_ALGORITHMS,

@@ -1,5 +1,8 @@
-import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { JwtConfig } from '../config.js';
+
+/** Bound on one fetch from the provider (discovery document or key set). */
+const FETCH_TIMEOUT_MS = 5_000;
 
 /** What a JWT turned out to be. `reason` is for the debug log only: never for the client. */
 export type JwtVerdict = { valid: true; subject: string | undefined } | { valid: false; reason: string; providerUnreachable: boolean };
@@ -15,10 +18,14 @@ export type JwtVerdict = { valid: true; subject: string | undefined } | { valid:
  * provider has just added is found without a restart.
  */
 export function jwtVerifier(settings: JwtConfig): (token: string) => Promise<JwtVerdict> {
-  const keys =
-    'url' in settings.keys
-      ? createRemoteJWKSet(settings.keys.url, { cooldownDuration: settings.jwksCooldownMs, timeoutDuration: 5_000 })
-      : createLocalJWKSet(settings.keys.jwks as Parameters<typeof createLocalJWKSet>[0]);
+  const remote = (url: URL) => createRemoteJWKSet(url, { cooldownDuration: settings.jwksCooldownMs, timeoutDuration: FETCH_TIMEOUT_MS });
+  const source = settings.keys;
+  const keys: JWTVerifyGetKey =
+    'url' in source
+      ? remote(source.url)
+      : 'discovery' in source
+        ? discoveredKeys(source.discovery, settings.issuer, settings.jwksCooldownMs, remote)
+        : createLocalJWKSet(source.jwks as Parameters<typeof createLocalJWKSet>[0]);
   const options = {
     issuer: settings.issuer,
     audience: settings.audience,
@@ -41,6 +48,43 @@ export function jwtVerifier(settings: JwtConfig): (token: string) => Promise<Jwt
 /** jose's error code (and the claim at fault): enough to diagnose, nothing from the token itself. */
 function failureReason(error: unknown): string {
   if (error instanceof errors.JWTClaimValidationFailed) return `${error.code} (${error.claim})`;
+  if (error instanceof DiscoveryFailed) return `OIDC discovery: ${error.message}`;
   if (error instanceof errors.JOSEError) return error.code;
   return error instanceof Error ? error.name : 'unexpected error';
+}
+
+/** The provider's discovery document could not be used; a JWT meanwhile cannot be verified. */
+class DiscoveryFailed extends Error {
+  override readonly name = 'DiscoveryFailed';
+}
+
+/**
+ * The key set named by an OpenID Connect provider's discovery document (its `jwks_uri`), found
+ * when the first token arrives rather than at start: the service starts and serves, as it does
+ * while its database is down, when the provider cannot be reached yet. The document must name
+ * the configured issuer (OpenID Connect Discovery §4.3: a document that claims another issuer is
+ * not trusted). After a failure the lookup is tried again at most once per cooldown.
+ */
+function discoveredKeys(document: URL, issuer: string, cooldownMs: number, remote: (url: URL) => JWTVerifyGetKey): JWTVerifyGetKey {
+  let found: Promise<JWTVerifyGetKey> | undefined;
+  let failedAt = Number.NEGATIVE_INFINITY;
+  const lookUp = async (): Promise<JWTVerifyGetKey> => {
+    const response = await fetch(document, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    if (!response.ok) throw new DiscoveryFailed(`discovery document answered ${response.status}`);
+    const metadata = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
+    if (metadata.issuer !== issuer) throw new DiscoveryFailed('discovery document names another issuer');
+    if (typeof metadata.jwks_uri !== 'string' || !/^https?:\/\//.test(metadata.jwks_uri)) throw new DiscoveryFailed('discovery document has no http(s) jwks_uri');
+    return remote(new URL(metadata.jwks_uri));
+  };
+  return async (header, token) => {
+    if (found === undefined) {
+      if (Date.now() - failedAt < cooldownMs) throw new DiscoveryFailed('discovery failed recently');
+      found = lookUp().catch((error: unknown) => {
+        found = undefined;
+        failedAt = Date.now();
+        throw error instanceof DiscoveryFailed ? error : new DiscoveryFailed(error instanceof Error ? error.name : 'discovery failed');
+      });
+    }
+    return (await found)(header, token);
+  };
 }

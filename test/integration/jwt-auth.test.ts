@@ -199,3 +199,61 @@ describe('JWT access tokens, keys from a JWKS file (closed network)', () => {
     assertProblem(await request(server.baseUrl, 'GET', '/users', { headers: client() }), 401, 'UNAUTHORIZED');
   });
 });
+
+describe('JWT access tokens, keys found by OpenID Connect discovery (OIDC_ISSUER_URL)', () => {
+  let provider: IdentityProvider;
+  let server: TestServer;
+  const get = (token: string) => request(server.baseUrl, 'GET', '/users?limit=1', { headers: { ...client(), ...bearer(token) } });
+
+  before(async () => {
+    provider = await IdentityProvider.start([await signingKey('RS256', 'rsa-oidc')]);
+    server = await startTestServer('jwt-discovery', { ...provider.env('discovery'), JWT_JWKS_COOLDOWN_MS: String(COOLDOWN_MS) });
+  });
+  after(async () => {
+    await server.close();
+    await provider.stop();
+  });
+
+  it('when the service starts, then it has not asked the provider anything yet (it starts while the provider is away)', () => {
+    assert.equal(provider.discoveryFetches, 0);
+  });
+
+  it('when tokens of the discovered issuer arrive, then 200, with one look-up of the discovery document and of the key set', async () => {
+    for (let i = 0; i < 3; i++) assert.equal((await get(await provider.mint({ issuer: provider.discoveryIssuer }))).status, 200);
+    assert.equal(provider.discoveryFetches, 1);
+    assert.equal(provider.jwksFetches, 1);
+  });
+
+  it('when a token carries the configured issuer spelled otherwise (a trailing slash), then 401 invalid_token', async () => {
+    const token = await provider.mint({ issuer: `${provider.discoveryIssuer}/` });
+    assertRefused(await get(token), token);
+  });
+});
+
+describe('OpenID Connect discovery that cannot be trusted', () => {
+  let provider: IdentityProvider;
+  let server: TestServer;
+  const get = (token: string) => request(server.baseUrl, 'GET', '/users?limit=1', { headers: { ...client(), ...bearer(token) } });
+
+  before(async () => {
+    provider = await IdentityProvider.start([await signingKey('ES256', 'ec-oidc')]);
+    provider.claimedIssuer = 'https://impostor.example.com';
+    server = await startTestServer('jwt-discovery-impostor', { ...provider.env('discovery'), JWT_JWKS_COOLDOWN_MS: String(COOLDOWN_MS) });
+  });
+  after(async () => {
+    await server.close();
+    await provider.stop();
+  });
+
+  it('when the discovery document names another issuer, then its keys are not used: 401, looked up again only after the cooldown', async () => {
+    const token = await provider.mint({ issuer: provider.discoveryIssuer });
+    assertRefused(await get(token), token);
+    assertRefused(await get(token), token);
+    assert.equal(provider.discoveryFetches, 1);
+    assert.equal(provider.jwksFetches, 0);
+    await sleep(COOLDOWN_MS + 100);
+    provider.claimedIssuer = undefined;
+    assert.equal((await get(token)).status, 200);
+    assert.equal(provider.discoveryFetches, 2);
+  });
+});

@@ -19,12 +19,22 @@ export async function signingKey(alg: SigningKey['alg'], kid: string): Promise<S
  * loopback HTTP (counting the fetches) and in a file, and mints tokens with any of its keys.
  * Keys can be added while it runs (rotation).
  */
+/** Where it answers as an OpenID Connect provider, as Keycloak does per realm. */
+const REALM = '/realms/test';
+const DISCOVERY_PATH = `${REALM}/.well-known/openid-configuration`;
+
 export class IdentityProvider {
   readonly issuer = 'https://idp.test.example/';
   readonly audience = 'users-api-test';
   readonly keys: SigningKey[] = [];
   /** How many times the JWKS was fetched over HTTP. */
   jwksFetches = 0;
+  /** How many times the OpenID Connect discovery document was fetched. */
+  discoveryFetches = 0;
+  /** The issuer its discovery document names: its own loopback URL, unless a test says otherwise. */
+  discoveryIssuer = '';
+  /** What its discovery document claims as `issuer`, when a test makes it lie. */
+  claimedIssuer: string | undefined;
   /** Where the JWKS is served (loopback HTTP), and the file it is also written to. */
   jwksUrl = '';
   readonly jwksFile = join(mkdtempSync(join(tmpdir(), 'identity-provider-')), 'jwks.json');
@@ -34,6 +44,12 @@ export class IdentityProvider {
     const provider = new IdentityProvider();
     provider.keys.push(...keys);
     const server = createServer((req, res) => {
+      if (req.url === DISCOVERY_PATH) {
+        provider.discoveryFetches++;
+        const metadata = { issuer: provider.claimedIssuer ?? provider.discoveryIssuer, jwks_uri: provider.jwksUrl, id_token_signing_alg_values_supported: ['RS256', 'ES256'] };
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(metadata));
+        return;
+      }
       if (req.url !== '/jwks.json') {
         res.writeHead(404).end();
         return;
@@ -43,7 +59,9 @@ export class IdentityProvider {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     provider.server = server;
-    provider.jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    provider.jwksUrl = `${origin}/jwks.json`;
+    provider.discoveryIssuer = `${origin}${REALM}`;
     provider.writeJwksFile();
     return provider;
   }
@@ -74,8 +92,9 @@ export class IdentityProvider {
     return jwt.sign(key.privateKey);
   }
 
-  /** The service's variables to trust this provider, by URL or by file. */
-  env(mode: 'url' | 'file'): Record<string, string> {
+  /** The service's variables to trust this provider: by JWKS URL, by file, or by OpenID Connect discovery. */
+  env(mode: 'url' | 'file' | 'discovery'): Record<string, string> {
+    if (mode === 'discovery') return { OIDC_ISSUER_URL: this.discoveryIssuer, JWT_AUDIENCE: this.audience };
     return {
       JWT_ISSUER: this.issuer,
       JWT_AUDIENCE: this.audience,

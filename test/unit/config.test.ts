@@ -109,12 +109,24 @@ describe('configuration of JWT access tokens', () => {
     refused({ JWT_JWKS_URL: jwt.JWT_JWKS_URL }, /JWT_ISSUER: required when JWT is configured \(JWT_JWKS_URL is set\)/, /JWT_AUDIENCE: required when JWT is configured/);
   });
 
-  it('when issuer and audience are set but no key source, then the error asks for a JWKS URL or file', () => {
-    refused({ JWT_ISSUER: jwt.JWT_ISSUER, JWT_AUDIENCE: jwt.JWT_AUDIENCE }, /JWT_JWKS_URL or JWT_JWKS_FILE: one is required when JWT is configured/);
+  it('when issuer and audience are set but no key source, then the error asks for a JWKS URL, a file or discovery', () => {
+    refused({ JWT_ISSUER: jwt.JWT_ISSUER, JWT_AUDIENCE: jwt.JWT_AUDIENCE }, /JWT_JWKS_URL, JWT_JWKS_FILE or OIDC_ISSUER_URL: one is required when JWT is configured/);
   });
 
-  it('when both a JWKS URL and a JWKS file are set, then the error says to set exactly one', () => {
-    refused({ ...jwt, JWT_JWKS_FILE: jwksFile('{"keys":[{"kty":"EC"}]}') }, /JWT_JWKS_URL, JWT_JWKS_FILE: both are set; set exactly one/);
+  it('when both a JWKS URL and a JWKS file are set, then the error says to set exactly one source', () => {
+    refused({ ...jwt, JWT_JWKS_FILE: jwksFile('{"keys":[{"kty":"EC"}]}') }, /JWT_JWKS_URL, JWT_JWKS_FILE: set exactly one source/);
+  });
+
+  it('when OIDC_ISSUER_URL and an audience are set, then the issuer is that URL and the keys come from its discovery document', () => {
+    const config = loadConfig({ ...minimal, OIDC_ISSUER_URL: 'https://keycloak.example.com/realms/users', JWT_AUDIENCE: jwt.JWT_AUDIENCE });
+    assert.equal(config.jwt?.issuer, 'https://keycloak.example.com/realms/users');
+    assert.deepEqual(config.jwt?.keys, { discovery: new URL('https://keycloak.example.com/realms/users/.well-known/openid-configuration') });
+  });
+
+  it('when OIDC_ISSUER_URL comes with another key source or another JWT_ISSUER, then each conflict is named', () => {
+    refused({ ...jwt, OIDC_ISSUER_URL: 'https://other.example.com' }, /JWT_JWKS_URL, OIDC_ISSUER_URL: set exactly one source/, /JWT_ISSUER, OIDC_ISSUER_URL: they differ/);
+    refused({ OIDC_ISSUER_URL: 'https://idp.example.com' }, /JWT_AUDIENCE: required when JWT is configured \(OIDC_ISSUER_URL is set\)/);
+    refused({ OIDC_ISSUER_URL: 'ftp://idp.example.com', JWT_AUDIENCE: 'a' }, /OIDC_ISSUER_URL: must be an http or https URL/);
   });
 
   it('when JWT_JWKS_URL is not an http(s) URL, then it is refused by name', () => {
