@@ -116,29 +116,10 @@ export class Metrics {
     });
 
     // Read when scraped: nothing is done per call for these.
-    new Gauge({
-      name: `${METRIC_PREFIX}db_pool_connections_in_use`,
-      help: "Connections of the database driver's pool checked out by a call at the moment.",
-      registers,
-      collect() {
-        this.set(database.pool.inUse);
-      },
-    });
-    new Gauge({
-      name: `${METRIC_PREFIX}db_pool_connections`,
-      help: "Connections the database driver's pool holds open, in use or idle.",
-      registers,
-      collect() {
-        this.set(database.pool.open);
-      },
-    });
-    new Gauge({
-      name: `${METRIC_PREFIX}db_up`,
-      help: 'Whether the database answered last time it was asked (1) or not (0): connecting, lost, or closed.',
-      registers,
-      collect() {
-        this.set(database.isUp ? 1 : 0);
-      },
-    });
+    const readWhenScraped = (name: string, help: string, read: () => number) =>
+      new Gauge({ name: `${METRIC_PREFIX}${name}`, help, registers, collect() { this.set(read()); } });
+    readWhenScraped('db_pool_connections_in_use', "Connections of the database driver's pool checked out by a call at the moment.", () => database.pool.inUse);
+    readWhenScraped('db_pool_connections', "Connections the database driver's pool holds open, in use or idle.", () => database.pool.open);
+    readWhenScraped('db_up', 'Whether the database answered last time it was asked (1) or not (0): connecting, lost, or closed.', () => (database.isUp ? 1 : 0));
   }
 }

@@ -15,6 +15,8 @@ let seq = 0;
 /** A client address of its own (TEST-NET-3), so the wrong-token limit of one test does not reach another. */
 const client = () => ({ 'x-forwarded-for': `203.0.113.${(++seq % 250) + 1}` });
 const now = () => Math.floor(Date.now() / 1000);
+/** A secured operation, called from an address of its own with `token`. */
+const listWith = (server: TestServer, token: string) => request(server.baseUrl, 'GET', '/users?limit=1', { headers: { ...client(), ...bearer(token) } });
 
 /** A refusal that says no more than the static tokens' one: no reason, nothing of the token. */
 function assertRefused(reply: Reply, token: string): void {
@@ -174,7 +176,7 @@ describe('JWT access tokens, keys from the JWKS URL', () => {
 describe('JWT access tokens, keys from a JWKS file (closed network)', () => {
   let provider: IdentityProvider;
   let server: TestServer;
-  const get = (token: string) => request(server.baseUrl, 'GET', '/users?limit=1', { headers: { ...client(), ...bearer(token) } });
+  const get = (token: string) => listWith(server, token);
 
   before(async () => {
     provider = await IdentityProvider.start([await signingKey('RS256', 'rsa-file'), await signingKey('ES256', 'ec-file')]);
@@ -203,7 +205,7 @@ describe('JWT access tokens, keys from a JWKS file (closed network)', () => {
 describe('JWT access tokens, keys found by OpenID Connect discovery (OIDC_ISSUER_URL)', () => {
   let provider: IdentityProvider;
   let server: TestServer;
-  const get = (token: string) => request(server.baseUrl, 'GET', '/users?limit=1', { headers: { ...client(), ...bearer(token) } });
+  const get = (token: string) => listWith(server, token);
 
   before(async () => {
     provider = await IdentityProvider.start([await signingKey('RS256', 'rsa-oidc')]);
@@ -233,7 +235,7 @@ describe('JWT access tokens, keys found by OpenID Connect discovery (OIDC_ISSUER
 describe('OpenID Connect discovery that cannot be trusted', () => {
   let provider: IdentityProvider;
   let server: TestServer;
-  const get = (token: string) => request(server.baseUrl, 'GET', '/users?limit=1', { headers: { ...client(), ...bearer(token) } });
+  const get = (token: string) => listWith(server, token);
 
   before(async () => {
     provider = await IdentityProvider.start([await signingKey('ES256', 'ec-oidc')]);
