@@ -207,8 +207,8 @@ export interface paths {
          *     operations by their `operationId`, never by a request's path; requests that match no
          *     operation are counted under `operation="unknown"`.
          *
-         *     Like the users operations it needs a bearer token (`API_TOKENS`); in protected mode it
-         *     asks for none and, like the whole service, answers on loopback only. It never touches
+         *     It needs a bearer token with the `metrics:read` scope (any `API_TOKENS` token has it); in
+         *     protected mode it asks for none and, like the whole service, answers on loopback only. It never touches
          *     the database, and it is rate-limited only as every secured operation is: by wrong tokens.
          */
         get: operations["getMetrics"];
@@ -350,7 +350,7 @@ export interface components {
              * @example EMAIL_TAKEN
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "INVALID_CURSOR" | "UNAUTHORIZED" | "USER_NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "EMAIL_TAKEN" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE";
+            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "INVALID_CURSOR" | "UNAUTHORIZED" | "INSUFFICIENT_SCOPE" | "USER_NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "EMAIL_TAKEN" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE";
             /** @description With `VALIDATION_FAILED`, each way the request breaks the contract. */
             errors?: components["schemas"]["ValidationIssue"][];
         };
@@ -405,6 +405,16 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The bearer token is valid but grants none of the scopes this operation needs. */
+        Forbidden: {
+            headers: {
+                "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Too many anonymous registrations, or wrong tokens, from this client in the current window. */
         TooManyRequests: {
             headers: {
@@ -417,7 +427,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description No such user. */
+        /** @description No such user, or (with a `users:self` token) not the caller's own. */
         UserNotFound: {
             headers: {
                 [name: string]: unknown;
@@ -544,7 +554,7 @@ export interface components {
          */
         Deprecation: string;
         /**
-         * @description The authentication scheme to use (RFC 6750), and why the token was refused.
+         * @description The authentication scheme to use (RFC 6750), and why the token was refused (`invalid_token`, or `insufficient_scope` with the `scope` needed).
          * @example Bearer realm="users-api", error="invalid_token"
          */
         WWWAuthenticate: string;
@@ -621,6 +631,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -703,6 +714,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["UserNotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -739,6 +751,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["UserNotFound"];
             412: components["responses"]["PreconditionFailed"];
             429: components["responses"]["TooManyRequests"];
@@ -785,6 +798,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["UserNotFound"];
             409: components["responses"]["EmailTaken"];
             412: components["responses"]["PreconditionFailed"];
@@ -823,6 +837,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -855,6 +870,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["UserNotFound"];
             409: components["responses"]["EmailTaken"];
             413: components["responses"]["PayloadTooLarge"];
@@ -927,6 +943,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["UserNotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -1003,6 +1020,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

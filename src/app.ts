@@ -6,7 +6,8 @@ import type { UsersService } from './domain/users-service.js';
 import type { Logger } from './logger.js';
 import { jwtVerifier } from './auth/jwt-verifier.js';
 import { asksForTokens, type Config } from './config.js';
-import { bearerTokenHandler } from './http/auth.js';
+import { operationAccess } from './http/access.js';
+import { bearerAuth } from './http/auth.js';
 import { errorHandler, routeNotFound } from './http/error-handler.js';
 import { docsRoutes } from './http/docs-routes.js';
 import { closeConnectionsWhenStopping, healthRoutes, type HealthChecks } from './http/health-routes.js';
@@ -45,13 +46,13 @@ const EXPOSED_HEADERS = ['ETag', 'Location', 'Retry-After', 'Deprecation', 'Link
 
 /**
  * Builds the HTTP application from its dependencies without listening: logging and protective
- * headers → rate limits → parsers → contract validation (including who may call what) → thin
- * handlers → one error formatter.
+ * headers → rate limits → parsers → contract validation (including who may call what) → which
+ * users the caller may reach → thin handlers → one error formatter.
  */
 export function createApp({ users, logger, config, health, database, traceId }: AppDependencies): Express {
   // Read once: the docs serve it, and its declarations drive authentication, limits and the
   // metrics' operation labels below. It is the contract of this server's mode (served-spec.ts).
-  const spec = servedSpec(loadSpec(), { tokens: asksForTokens(config) });
+  const spec = servedSpec(loadSpec(), { tokens: asksForTokens(config), jwt: config.jwt });
   const operations = specOperations(spec.document);
   const metrics = new Metrics(requestOperation(operations));
   metrics.watchDatabase(database);
@@ -77,9 +78,9 @@ export function createApp({ users, logger, config, health, database, traceId }: 
   // The limiters run first and ask for the token's verdict; the validator's security handler then
   // gets the same (kept per request), so a JWT is verified once per request.
   const auth = asksForTokens(config)
-    ? bearerTokenHandler({ tokens: config.apiTokens, verifyJwt: config.jwt ? jwtVerifier(config.jwt) : undefined, logger: logger.child({ component: 'auth' }) })
+    ? bearerAuth({ tokens: config.apiTokens, verifyJwt: config.jwt ? jwtVerifier(config.jwt) : undefined, logger: logger.child({ component: 'auth' }) })
     : undefined;
-  const hasValidToken = (req: Request) => auth?.(req) ?? Promise.resolve(false);
+  const hasValidToken = async (req: Request) => (await auth?.callerOf(req)) !== undefined;
   const registrations = registrationLimiter(config.rateLimits, hasValidToken, () => metrics.rateLimited('registration'));
   const guesses = authFailureLimiter(config.rateLimits, hasValidToken, () => metrics.rateLimited('auth_failure'));
   for (const operation of operations) {
@@ -95,7 +96,9 @@ export function createApp({ users, logger, config, health, database, traceId }: 
       strict: false,
     }),
   );
-  app.use(openApiValidation({ document: spec.document, validateResponses: config.validateResponses, bearerAuth: auth }));
+  app.use(openApiValidation({ document: spec.document, validateResponses: config.validateResponses, bearerAuth: auth ? (req, scopes) => auth.check(req, scopes) : undefined }));
+  // Which users each operation may reach for this caller: all, or only its own record.
+  for (const operation of operations) app[operation.method](operation.expressPath, operationAccess(operation, auth));
   app.use(healthRoutes(health));
   app.use(metricsRoutes(metrics.registry));
   app.use(usersRoutes(users));

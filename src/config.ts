@@ -55,6 +55,13 @@ const optionalHttpUrl = makeValidator<string>((input) => {
   return input;
 });
 
+/** A JWT claim's name: a top-level member of the token's payload. */
+const claimName = makeValidator<string>((input) => {
+  const name = input.trim();
+  if (!/^[A-Za-z0-9_:.\-/]{1,100}$/.test(name)) throw new EnvError(`must be a claim name like "scope" (letters, digits, _ : . - /), got "${input}"`);
+  return name;
+});
+
 /** A whole number ≥ 0. */
 const nonNegative = makeValidator<number>((input) => {
   if (!/^\d+$/.test(input)) throw new EnvError(`must be a whole number ≥ 0, got "${input}"`);
@@ -139,6 +146,15 @@ const spec = {
     default: 30_000,
     desc: 'After a JWKS fetch, how long a token with an unknown `kid` is refused without fetching again: the bound on fetches a stream of forged kids can cause.',
   }),
+  JWT_SCOPE_CLAIM: claimName({
+    default: 'scope',
+    desc: 'The JWT claim that carries the granted scopes: a space-separated string (OAuth 2, Keycloak, Auth0) or an array of strings; `scp` for Entra ID and Okta.',
+  }),
+  JWT_EMAIL_CLAIM: claimName({ default: 'email', desc: "The JWT claim with the caller's email, which `users:self` matches against a user's email." }),
+  JWT_EMAIL_VERIFIED_CLAIM: claimName({
+    default: 'email_verified',
+    desc: 'The JWT claim that says the provider verified that email; an email counts for `users:self` only when this claim is true.',
+  }),
   RATE_LIMIT_WINDOW_MS: millis({ default: 60_000, desc: 'Window of the rate limits below.' }),
   REGISTRATION_RATE_LIMIT: positive({ default: 20, desc: 'Registrations per client address and window, for callers without a valid token.' }),
   AUTH_FAILURE_RATE_LIMIT: positive({ default: 10, desc: 'Requests with a wrong token per client address and window, before 429.' }),
@@ -200,6 +216,8 @@ export type JwtConfig = {
   algorithms: string[];
   clockToleranceS: number;
   jwksCooldownMs: number;
+  /** Names of the claims read from a valid token. */
+  claims: { scope: string; email: string; emailVerified: string };
 };
 
 export class ConfigError extends Error {
@@ -260,6 +278,9 @@ type JwtEnv = {
   JWT_ALGORITHMS: string[];
   JWT_CLOCK_TOLERANCE_S: number;
   JWT_JWKS_COOLDOWN_MS: number;
+  JWT_SCOPE_CLAIM: string;
+  JWT_EMAIL_CLAIM: string;
+  JWT_EMAIL_VERIFIED_CLAIM: string;
 };
 
 /**
@@ -300,6 +321,7 @@ function jwtConfig(env: JwtEnv): JwtConfig | undefined {
     algorithms: env.JWT_ALGORITHMS,
     clockToleranceS: env.JWT_CLOCK_TOLERANCE_S,
     jwksCooldownMs: env.JWT_JWKS_COOLDOWN_MS,
+    claims: { scope: env.JWT_SCOPE_CLAIM, email: env.JWT_EMAIL_CLAIM, emailVerified: env.JWT_EMAIL_VERIFIED_CLAIM },
   };
 }
 

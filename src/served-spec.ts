@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type { JwtConfig } from './config.js';
 import type { Spec } from './spec.js';
 
 type Mapping = Record<string, unknown>;
@@ -9,22 +10,41 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
 export const PROTECTED_MODE_NOTE =
   '> **This server runs in protected mode.** It was started without `API_TOKENS` or a JWT provider (`JWT_*`), so it asks for no ' +
   'token and answers on its loopback address only; this document is the contract of that server, ' +
-  'without the bearer tokens (and their 401 and 429 answers) that `openapi/openapi.yaml`, the ' +
+  'without the bearer tokens (and their 401, 403 and 429 answers) that `openapi/openapi.yaml`, the ' +
   'canonical contract, declares for a service started with `API_TOKENS` or `JWT_*`.\n\n';
+
+/** Which tokens the running server asks for: none (protected mode), static ones, JWTs from a provider. */
+export type AuthMode = { tokens: boolean; jwt?: Pick<JwtConfig, 'issuer' | 'audience' | 'claims'> | undefined };
+
+/** What the served contract's bearerAuth scheme adds when the server accepts a provider's JWTs. */
+export function providerNote(jwt: NonNullable<AuthMode['jwt']>): string {
+  return (
+    `\n**This server** accepts JWT access tokens issued by \`${jwt.issuer}\` for the audience \`${jwt.audience}\`. ` +
+    `It reads their scopes from the \`${jwt.claims.scope}\` claim, and the caller's email from \`${jwt.claims.email}\`, ` +
+    `which counts only when \`${jwt.claims.emailVerified}\` is true.\n`
+  );
+}
 
 /**
  * The contract of the server that is running: what /openapi.json, /openapi.yaml and /docs serve
- * and what the validator enforces. With tokens it is `openapi/openapi.yaml` itself, byte for byte.
+ * and what the validator enforces. With static tokens only it is `openapi/openapi.yaml` itself,
+ * byte for byte; with a JWT provider the `bearerAuth` scheme also names the provider and the
+ * claims read, so a client knows where to get a token.
  * In protected mode no operation asks for a token, so a document that declared one would be
  * wrong for every client, SDK generator and fuzzer that reads it: this one declares no security
- * requirement and no security scheme, drops the answers only tokens cause (401, and 429 where the
+ * requirement and no security scheme, drops the answers only tokens cause (401, 403, and 429 where the
  * only limit is the one on wrong tokens), and says why in its introduction. The canonical file
  * stays what types and clients are generated from.
  */
-export function servedSpec(spec: Spec, mode: { tokens: boolean }): Spec {
-  if (mode.tokens) return spec;
+export function servedSpec(spec: Spec, mode: AuthMode): Spec {
+  if (mode.tokens && !mode.jwt) return spec;
   const document = structuredClone(spec.document);
   if (!isMapping(document)) return spec;
+  if (mode.jwt) {
+    const scheme = isMapping(document.components) && isMapping(document.components.securitySchemes) ? document.components.securitySchemes.bearerAuth : undefined;
+    if (isMapping(scheme)) scheme.description = `${typeof scheme.description === 'string' ? scheme.description : ''}${providerNote(mode.jwt)}`;
+    return { yaml: stringifyYaml(document), document };
+  }
   delete document.security;
   if (isMapping(document.components)) delete document.components.securitySchemes;
   if (isMapping(document.info)) {
@@ -39,10 +59,15 @@ export function servedSpec(spec: Spec, mode: { tokens: boolean }): Spec {
       delete operation.security;
       if (!isMapping(operation.responses)) continue;
       delete operation.responses['401'];
+      delete operation.responses['403'];
       if (operation['x-rate-limit'] === undefined) delete operation.responses['429'];
     }
   }
-  // Loaded only in protected mode: with tokens the file's own bytes are served.
+  return { yaml: stringifyYaml(document), document };
+}
+
+function stringifyYaml(document: unknown): Buffer {
+  // Loaded only when the document differs from the file: otherwise the file's own bytes are served.
   const { stringify } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
-  return { yaml: Buffer.from(stringify(document, { lineWidth: 0 })), document };
+  return Buffer.from(stringify(document, { lineWidth: 0 }));
 }

@@ -1,17 +1,19 @@
-import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { JwtConfig } from '../config.js';
+import type { Caller } from './caller.js';
 
 /** Bound on one fetch from the provider (discovery document or key set). */
 const FETCH_TIMEOUT_MS = 5_000;
 
 /** What a JWT turned out to be. `reason` is for the debug log only: never for the client. */
-export type JwtVerdict = { valid: true; subject: string | undefined } | { valid: false; reason: string; providerUnreachable: boolean };
+export type JwtVerdict = { valid: true; caller: Caller } | { valid: false; reason: string; providerUnreachable: boolean };
 
 /**
  * Verifies JWT access tokens from the configured identity provider: the signature against its
  * published keys (JWKS URL or file) with an allow-listed asymmetric algorithm, then `iss`, `aud`,
  * and `exp` (required: an access token that never expires is refused) and `nbf` within the clock
- * tolerance. Nothing of the token is returned but its `sub`.
+ * tolerance. Of a valid token only its `sub`, its scopes and its verified email are kept (the
+ * claims named in the settings).
  *
  * With a URL, jose caches the key set and fetches it again for a `kid` it does not know at most
  * once per cooldown: a stream of forged kids cannot make us hammer the provider, while a key the
@@ -36,12 +38,36 @@ export function jwtVerifier(settings: JwtConfig): (token: string) => Promise<Jwt
   return async (token) => {
     try {
       const { payload } = await jwtVerify(token, keys, options);
-      return { valid: true, subject: typeof payload.sub === 'string' ? payload.sub : undefined };
+      return { valid: true, caller: callerOf(payload, settings.claims) };
     } catch (error) {
       // A provider whose keys cannot be fetched is an operational problem, not a bad token.
       const providerUnreachable = error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError);
       return { valid: false, reason: failureReason(error), providerUnreachable };
     }
+  };
+}
+
+/**
+ * The caller a verified token describes. Scopes: a space-separated string (RFC 8693 §4.2, as
+ * Keycloak and Auth0 send `scope`) or an array of strings (as some providers send `scp`); any
+ * other shape grants none. The email counts only if the provider says it verified it: an
+ * unverified email would let anyone who can sign up at the provider with a victim's address
+ * claim the victim's record.
+ */
+function callerOf(payload: JWTPayload, claims: JwtConfig['claims']): Caller {
+  const granted = payload[claims.scope];
+  const scopes =
+    typeof granted === 'string'
+      ? granted.split(' ').filter((scope) => scope !== '')
+      : Array.isArray(granted)
+        ? granted.filter((scope): scope is string => typeof scope === 'string')
+        : [];
+  const email = payload[claims.email];
+  const verified = payload[claims.emailVerified];
+  return {
+    scopes: new Set(scopes),
+    verifiedEmail: typeof email === 'string' && (verified === true || verified === 'true') ? email : undefined,
+    subject: typeof payload.sub === 'string' ? payload.sub : undefined,
   };
 }
 

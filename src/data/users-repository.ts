@@ -1,5 +1,5 @@
 import { MongoServerError, ObjectId, type Collection, type Filter, type UpdateFilter } from 'mongodb';
-import type { UserChanges, UserRecord, UsersStore } from '../domain/users-store.js';
+import type { UserChanges, UserRecord, UsersStore, WriteCondition } from '../domain/users-store.js';
 import { emailKey } from '../domain/email-address.js';
 import { escapeRegExp } from '../domain/user-rules.js';
 import { AppError } from '../errors/app-error.js';
@@ -165,10 +165,10 @@ export class UsersRepository implements UsersStore {
     return docs.map(toRecord);
   }
 
-  async updateById(id: string, changes: UserChanges, expectedVersions?: number[]): Promise<UserRecord | null> {
+  async updateById(id: string, changes: UserChanges, condition: WriteCondition = {}): Promise<UserRecord | null> {
     const _id = objectId(id);
     if (!_id) return null;
-    return this.database.run(() => this.update(_id, changes, (doc) => expectedVersions === undefined || expectedVersions.includes(doc.version)), 'updateById');
+    return this.database.run(() => this.update(_id, changes, meets(condition)), 'updateById');
   }
 
   async updateByEmail(email: string, changes: UserChanges): Promise<UserRecord | null> {
@@ -180,10 +180,10 @@ export class UsersRepository implements UsersStore {
     }, 'updateByEmail');
   }
 
-  async deleteById(id: string, expectedVersions?: number[]): Promise<boolean> {
+  async deleteById(id: string, condition: WriteCondition = {}): Promise<boolean> {
     const _id = objectId(id);
     if (!_id) return false;
-    return this.database.run(() => this.delete(_id, (doc) => expectedVersions === undefined || expectedVersions.includes(doc.version)), 'deleteById');
+    return this.database.run(() => this.delete(_id, meets(condition)), 'deleteById');
   }
 
   async deleteByEmail(email: string): Promise<boolean> {
@@ -278,6 +278,16 @@ export class UsersRepository implements UsersStore {
     await this.repointToHolder(key);
     return emailTaken(error);
   }
+}
+
+/**
+ * The check, made under the user's lock, that a conditional write applies. Its version is also in
+ * the write's filter on MongoDB (see `at`), and every change of email changes the version, so
+ * the email checked here is the one the write changes.
+ */
+function meets(condition: WriteCondition): (doc: UserDocument) => boolean {
+  const key = condition.email === undefined ? undefined : emailKey(text(condition.email));
+  return (doc) => (condition.versions === undefined || condition.versions.includes(doc.version)) && (key === undefined || doc.emailKey === key);
 }
 
 /**

@@ -1,8 +1,9 @@
 import type { LegacyUpdate, UserRegistration, UserPatch } from '../contract.js';
 import { AppError } from '../errors/app-error.js';
+import { reaches, type Access } from './access.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { normalizeName } from './user-rules.js';
-import type { UserChanges, UserRecord, UsersStore } from './users-store.js';
+import type { UserChanges, UserRecord, UsersStore, WriteCondition } from './users-store.js';
 
 /** Which versions of a user a conditional request accepts: any existing one, or only these. */
 export type VersionCondition = { any: true } | { versions: number[] };
@@ -13,6 +14,8 @@ export const LEGACY_LIST_LIMIT = 100;
 export type ListQuery = { limit: number; cursor?: string; email?: string; namePrefix?: string };
 export type ListResult = { items: UserRecord[]; nextCursor: string | null };
 
+// The same answer for a user that does not exist and one the caller may not see (OWASP API1):
+// nothing tells a caller limited to its own record that another user exists.
 const notFound = () => new AppError('USER_NOT_FOUND', 'No user matches the request.');
 const stale = () => new AppError('PRECONDITION_FAILED', 'The user has changed since the ETag given in If-Match.');
 
@@ -23,7 +26,10 @@ function toChanges(fields: { name?: string; email?: string }): UserChanges {
   return changes;
 }
 
-/** The users domain: plain data in and out, no HTTP, no database driver. */
+/**
+ * The users domain: plain data in and out, no HTTP, no database driver. Every operation on
+ * stored users takes the caller's access first: the users beyond it are answered as missing.
+ */
 export class UsersService {
   constructor(private readonly store: UsersStore) {}
 
@@ -31,11 +37,18 @@ export class UsersService {
     return this.store.insert({ name: normalizeName(input.name), email: input.email });
   }
 
-  async get(id: string): Promise<UserRecord> {
-    return (await this.store.findById(id)) ?? Promise.reject(notFound());
+  async get(access: Access, id: string): Promise<UserRecord> {
+    const user = await this.store.findById(id);
+    if (!user || !reaches(access, user.email)) throw notFound();
+    return user;
   }
 
-  async list(query: ListQuery): Promise<ListResult> {
+  async list(access: Access, query: ListQuery): Promise<ListResult> {
+    if (access.to === 'own-record') {
+      // The caller's own record, found by its email: the only one such a list may hold.
+      if (access.ownerKey === undefined || (query.email !== undefined && !reaches(access, query.email))) return { items: [], nextCursor: null };
+      return this.list({ to: 'every-user' }, { ...query, email: query.email ?? access.ownerKey });
+    }
     const afterId = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     // One extra row tells whether another page follows without a count query.
     const rows = await this.store.list({
@@ -49,39 +62,52 @@ export class UsersService {
     return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null };
   }
 
-  async update(id: string, patch: UserPatch, condition?: VersionCondition): Promise<UserRecord> {
+  async update(access: Access, id: string, patch: UserPatch, condition?: VersionCondition): Promise<UserRecord> {
     const changes = toChanges(patch);
     if (changes.name === undefined && changes.email === undefined) {
       // An empty merge patch changes nothing (RFC 7396), but its preconditions still hold.
-      const current = await this.get(id);
+      const current = await this.get(access, id);
       if (condition && !satisfies(condition, current.version)) throw stale();
       return current;
     }
-    const versions = condition && 'versions' in condition ? condition.versions : undefined;
-    const updated = await this.store.updateById(id, changes, versions);
+    const updated = await this.store.updateById(id, changes, writeCondition(access, condition));
     if (updated) return updated;
-    // The conditional write matched nothing: tell a missing user from a stale ETag.
-    throw (await this.store.findById(id)) ? stale() : notFound();
+    throw await this.whyNotWritten(access, id);
   }
 
-  async remove(id: string, condition?: VersionCondition): Promise<void> {
-    const versions = condition && 'versions' in condition ? condition.versions : undefined;
-    if (await this.store.deleteById(id, versions)) return;
-    throw (await this.store.findById(id)) ? stale() : notFound();
+  async remove(access: Access, id: string, condition?: VersionCondition): Promise<void> {
+    if (await this.store.deleteById(id, writeCondition(access, condition))) return;
+    throw await this.whyNotWritten(access, id);
   }
 
-  async legacyList(email?: string): Promise<UserRecord[]> {
-    const page = await this.list({ limit: LEGACY_LIST_LIMIT, ...(email === undefined ? {} : { email }) });
+  async legacyList(access: Access, email?: string): Promise<UserRecord[]> {
+    const page = await this.list(access, { limit: LEGACY_LIST_LIMIT, ...(email === undefined ? {} : { email }) });
     return page.items;
   }
 
-  async legacyUpdate(body: LegacyUpdate): Promise<UserRecord> {
+  async legacyUpdate(access: Access, body: LegacyUpdate): Promise<UserRecord> {
+    // The tutorial's routes name the user by email: the caller's own, or the user is not there.
+    if (!reaches(access, body.query.email)) throw notFound();
     return (await this.store.updateByEmail(body.query.email, toChanges(body.payload))) ?? Promise.reject(notFound());
   }
 
-  async legacyRemove(email: string): Promise<void> {
-    if (!(await this.store.deleteByEmail(email))) throw notFound();
+  async legacyRemove(access: Access, email: string): Promise<void> {
+    if (!reaches(access, email) || !(await this.store.deleteByEmail(email))) throw notFound();
   }
+
+  /** A conditional write matched nothing: tell a stale ETag from a user that is missing, or not the caller's. */
+  private async whyNotWritten(access: Access, id: string): Promise<AppError> {
+    const current = await this.store.findById(id);
+    return current && reaches(access, current.email) ? stale() : notFound();
+  }
+}
+
+/** What the store must find, atomically with a write: the versions If-Match names, and the caller's record. */
+function writeCondition(access: Access, condition: VersionCondition | undefined): WriteCondition | undefined {
+  const versions = condition && 'versions' in condition ? condition.versions : undefined;
+  if (access.to === 'every-user') return versions === undefined ? undefined : { versions };
+  // An owner key that no user can have: a caller without a verified email owns no record.
+  return { ...(versions === undefined ? {} : { versions }), email: access.ownerKey ?? '' };
 }
 
 function satisfies(condition: VersionCondition, version: number): boolean {

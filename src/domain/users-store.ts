@@ -7,6 +7,12 @@ export type UserRecord = User & { version: number };
 export type UserChanges = { name?: string; email?: string };
 
 /**
+ * What a conditional write requires of the user as stored when it applies: one of these
+ * versions, and/or this email (by its key). Checked atomically with the write.
+ */
+export type WriteCondition = { versions?: number[]; email?: string };
+
+/**
  * What the domain needs from storage (implemented by src/data/users-repository.ts).
  * Filters are built from these typed primitives only, never from a client's JSON.
  * Writes that would give two users one email (in any letter case) throw EMAIL_TAKEN.
@@ -15,10 +21,10 @@ export interface UsersStore {
   insert(user: { name: string; email: string }): Promise<UserRecord>;
   findById(id: string): Promise<UserRecord | null>;
   list(query: { afterId?: string; limit: number; email?: string; namePrefix?: string }): Promise<UserRecord[]>;
-  /** Applies the changes if the user exists (and, when versions are given, is at one of them). */
-  updateById(id: string, changes: UserChanges, expectedVersions?: number[]): Promise<UserRecord | null>;
+  /** Applies the changes if the user exists (and meets the condition, when one is given). */
+  updateById(id: string, changes: UserChanges, condition?: WriteCondition): Promise<UserRecord | null>;
   updateByEmail(email: string, changes: UserChanges): Promise<UserRecord | null>;
-  /** Deletes the user if it exists (and, when versions are given, is at one of them). */
-  deleteById(id: string, expectedVersions?: number[]): Promise<boolean>;
+  /** Deletes the user if it exists (and meets the condition, when one is given). */
+  deleteById(id: string, condition?: WriteCondition): Promise<boolean>;
   deleteByEmail(email: string): Promise<boolean>;
 }

@@ -8,6 +8,7 @@ export const errorCatalogue = {
   MALFORMED_JSON: { status: 400, title: 'Malformed JSON body' },
   INVALID_CURSOR: { status: 400, title: 'Invalid pagination cursor' },
   UNAUTHORIZED: { status: 401, title: 'Authentication required' },
+  INSUFFICIENT_SCOPE: { status: 403, title: 'Insufficient scope' },
   USER_NOT_FOUND: { status: 404, title: 'User not found' },
   ROUTE_NOT_FOUND: { status: 404, title: 'Route not found' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },

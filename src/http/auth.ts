@@ -1,11 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
+import { grants, STATIC_TOKEN_CALLER, type Caller } from '../auth/caller.js';
 import type { JwtVerdict } from '../auth/jwt-verifier.js';
 import type { Logger } from '../logger.js';
 
 // Bearer tokens (RFC 6750): a configured static token, or a JWT from the identity provider. The
-// validator decides from the spec which operations need one; this only says whether a presented
-// token is valid.
+// validator decides from the spec which operations need one and with which scopes; this says who
+// a presented token names and whether it grants those scopes.
 
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 /** Three base64url parts: only such a token is worth a JWT verification. */
@@ -18,6 +19,18 @@ export function bearerToken(header: string | undefined): string | undefined {
   return header ? BEARER.exec(header)?.[1] : undefined;
 }
 
+/**
+ * Thrown to express-openapi-validator by the security handler for a valid token without the
+ * scopes: the validator answers with its status, and the message names the scopes wanted.
+ */
+export class InsufficientScope extends Error {
+  override readonly name = 'InsufficientScope';
+  readonly status = 403;
+  constructor(readonly scopes: readonly string[]) {
+    super(scopes.join(' '));
+  }
+}
+
 export type BearerAuthOptions = {
   /** Static tokens (API_TOKENS). */
   tokens: readonly string[];
@@ -26,47 +39,67 @@ export type BearerAuthOptions = {
   logger: Logger;
 };
 
+export type BearerAuth = {
+  /** Who the request's bearer token names; undefined when it has none, or not a valid one. */
+  callerOf(req: Request): Promise<Caller | undefined>;
+  /**
+   * express-openapi-validator's handler for the `bearerAuth` scheme, called with the scopes of
+   * each security requirement of the operation: true when the token grants them, false for no
+   * valid token (401), InsufficientScope for a valid token without them (403).
+   */
+  check(req: Request, scopes: readonly string[]): Promise<boolean>;
+};
+
 /**
- * A security handler for express-openapi-validator's `bearerAuth` scheme (it awaits the answer).
  * Static tokens are compared as SHA-256 digests with timingSafeEqual against every configured
  * token (no early exit), so the time taken says nothing about how much of a token was right; a
  * token that is none of them is verified as a JWT. Why a JWT failed goes to the debug log only
  * (the client learns nothing that would help it forge one); tokens are never logged, a valid
  * JWT's `sub` may be.
  */
-export function bearerTokenHandler({ tokens, verifyJwt, logger }: BearerAuthOptions): (req: Request) => Promise<boolean> {
+export function bearerAuth({ tokens, verifyJwt, logger }: BearerAuthOptions): BearerAuth {
   const accepted = tokens.map(digest);
-  // The rate limiters and the validator all ask about the same request: check it once (the
-  // promise is kept, so a JWT is verified once even when they ask while it is being verified).
-  const verdicts = new WeakMap<Request, Promise<boolean>>();
+  // The rate limiters, the validator (once per security requirement) and the access check all
+  // ask about the same request: check it once (the promise is kept, so a JWT is verified once
+  // even when they ask while it is being verified).
+  const callers = new WeakMap<Request, Promise<Caller | undefined>>();
   const isStatic = (token: string): boolean => {
     const presented = digest(token);
     let valid = false;
     for (const candidate of accepted) valid = timingSafeEqual(candidate, presented) || valid;
     return valid;
   };
-  const check = async (req: Request): Promise<boolean> => {
+  const identify = async (req: Request): Promise<Caller | undefined> => {
     const token = bearerToken(req.get('authorization'));
-    if (token === undefined) return false;
-    if (isStatic(token)) return true;
-    if (!verifyJwt || !JWT_SHAPE.test(token)) return false;
+    if (token === undefined) return undefined;
+    if (isStatic(token)) return STATIC_TOKEN_CALLER;
+    if (!verifyJwt || !JWT_SHAPE.test(token)) return undefined;
     const verdict = await verifyJwt(token);
     const reqId: unknown = req.res?.locals.requestId;
     const log = typeof reqId === 'string' ? logger.child({ reqId }) : logger;
     if (verdict.valid) {
-      log.debug({ sub: verdict.subject }, 'JWT accepted');
-      return true;
+      log.debug({ sub: verdict.caller.subject }, 'JWT accepted');
+      return verdict.caller;
     }
     if (verdict.providerUnreachable) log.warn({ reason: verdict.reason }, "JWT refused: the identity provider's keys could not be fetched");
     else log.debug({ reason: verdict.reason }, 'JWT refused');
-    return false;
+    return undefined;
   };
-  return (req) => {
-    let verdict = verdicts.get(req);
-    if (verdict === undefined) {
-      verdict = check(req);
-      verdicts.set(req, verdict);
+  const callerOf = (req: Request): Promise<Caller | undefined> => {
+    let caller = callers.get(req);
+    if (caller === undefined) {
+      caller = identify(req);
+      callers.set(req, caller);
     }
-    return verdict;
+    return caller;
+  };
+  return {
+    callerOf,
+    async check(req, scopes) {
+      const caller = await callerOf(req);
+      if (caller === undefined) return false;
+      if (grants(caller, scopes)) return true;
+      throw new InsufficientScope(scopes);
+    },
   };
 }

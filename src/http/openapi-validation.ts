@@ -8,7 +8,7 @@ type OpenApiDocument = Parameters<typeof OpenApiValidator.middleware>[0]['apiSpe
 
 /**
  * Every request is checked against openapi/openapi.yaml before a handler sees it: who may call
- * the operation (its `security`, 401), unknown routes (404), methods (405), media types (415),
+ * the operation (its `security`: 401 without a valid token, 403 without its scopes), unknown routes (404), methods (405), media types (415),
  * query parameters and body properties (400). With `validateResponses`, every JSON response is
  * checked too, so a handler that breaks the contract fails loudly (a 500 and an error log)
  * instead of misleading a client. Without a bearer token check (no tokens configured: protected
@@ -24,7 +24,11 @@ type OpenApiDocument = Parameters<typeof OpenApiValidator.middleware>[0]['apiSpe
  * ajv-formats, which the validator uses, has no `idn-email` (internationalized addresses): the
  * contract's emails are checked by the domain's own rule, the one their uniqueness key follows.
  */
-export function openApiValidation(options: { document: unknown; validateResponses: boolean; bearerAuth: ((req: Request) => Promise<boolean>) | undefined }): RequestHandler[] {
+export function openApiValidation(options: {
+  document: unknown;
+  validateResponses: boolean;
+  bearerAuth: ((req: Request, scopes: readonly string[]) => Promise<boolean>) | undefined;
+}): RequestHandler[] {
   const bearerAuth = options.bearerAuth;
   cacheValidatorRouteMatchers();
   compileSpecCheckOnlyWhenUsed();
@@ -33,7 +37,7 @@ export function openApiValidation(options: { document: unknown; validateResponse
     validateApiSpec: options.validateResponses,
     validateRequests: { allErrors: true, allowUnknownQueryParameters: false },
     validateResponses: options.validateResponses ? { allErrors: true } : false,
-    validateSecurity: bearerAuth ? { handlers: { bearerAuth: (req) => bearerAuth(req) } } : false,
+    validateSecurity: bearerAuth ? { handlers: { bearerAuth: (req, scopes) => bearerAuth(req, scopes) } } : false,
     validateFormats: true,
     formats: { 'idn-email': { type: 'string', validate: isEmailAddress } },
     ignoreUndocumented: false,

@@ -12,6 +12,7 @@ type BodyParserError = Error & { type: string; status?: number };
 const VALIDATOR_CODES: Partial<Record<number, ErrorCode>> = {
   400: 'VALIDATION_FAILED',
   401: 'UNAUTHORIZED',
+  403: 'INSUFFICIENT_SCOPE',
   404: 'ROUTE_NOT_FOUND',
   405: 'METHOD_NOT_ALLOWED',
   413: 'PAYLOAD_TOO_LARGE',
@@ -24,6 +25,9 @@ const BODY_PARSER_CODES: Record<string, ErrorCode> = {
   'charset.unsupported': 'UNSUPPORTED_MEDIA_TYPE',
   'encoding.unsupported': 'UNSUPPORTED_MEDIA_TYPE',
 };
+
+/** A space-separated list of scope tokens (RFC 6749 §3.3), which may go in a quoted header value. */
+const SCOPES = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/;
 
 const LOCATIONS: Record<string, ValidationIssue['in']> = { body: 'body', query: 'query', params: 'path', path: 'path', headers: 'header' };
 
@@ -111,6 +115,16 @@ export function toProblem(
       return request.hasCredentials
         ? respond(code, 'The bearer token is not valid.', {}, { 'WWW-Authenticate': 'Bearer realm="users-api", error="invalid_token"' })
         : respond(code, 'This operation needs a bearer token in the Authorization header.', {}, { 'WWW-Authenticate': 'Bearer realm="users-api"' });
+    }
+    if (code === 'INSUFFICIENT_SCOPE') {
+      // RFC 6750 §3.1: the scopes wanted, as the security handler named them (from the spec).
+      const scopes = SCOPES.test(error.message) ? error.message : '';
+      return respond(
+        code,
+        scopes ? `The bearer token does not grant the scope this operation needs (${scopes}).` : 'The bearer token does not grant the scope this operation needs.',
+        {},
+        { 'WWW-Authenticate': `Bearer realm="users-api", error="insufficient_scope"${scopes ? `, scope="${scopes}"` : ''}` },
+      );
     }
     if (code === 'METHOD_NOT_ALLOWED') {
       const allow = error.headers?.Allow ?? '';

@@ -9,13 +9,24 @@ export type SpecOperation = {
   expressPath: string;
   /** Whether the operation needs a bearer token (its own `security`, else the document's). */
   secured: boolean;
+  /**
+   * The sets of `bearerAuth` scopes that each allow a secured operation (its security
+   * requirements, any one of which suffices); empty for a public one.
+   */
+  scopeSets: string[][];
   /** The `x-rate-limit` group the operation belongs to, if any (e.g. "registration"). */
   rateLimit: string | undefined;
 };
 
+type SecurityRequirement = Record<string, unknown>;
 type Document = {
-  security?: unknown[];
-  paths?: Record<string, Record<string, { operationId?: string; security?: unknown[]; 'x-rate-limit'?: string }>>;
+  security?: SecurityRequirement[];
+  paths?: Record<string, Record<string, { operationId?: string; security?: SecurityRequirement[]; 'x-rate-limit'?: string }>>;
+};
+
+const scopesOf = (requirement: SecurityRequirement): string[] => {
+  const scopes = requirement.bearerAuth;
+  return Array.isArray(scopes) ? scopes.filter((scope): scope is string => typeof scope === 'string') : [];
 };
 
 const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete']);
@@ -26,17 +37,21 @@ const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete']);
  */
 export function specOperations(spec: unknown): SpecOperation[] {
   const document = spec as Document;
-  const rootSecured = (document.security ?? []).length > 0;
+  const root = document.security ?? [];
   return Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
     Object.entries(item)
       .filter(([method]) => METHODS.has(method))
-      .map(([method, operation]) => ({
-        operationId: operation.operationId ?? `${method} ${path}`,
-        method: method as SpecOperation['method'],
-        path,
-        expressPath: path.replace(/\{([^}]+)\}/g, ':$1'),
-        secured: operation.security ? operation.security.length > 0 : rootSecured,
-        rateLimit: operation['x-rate-limit'],
-      })),
+      .map(([method, operation]) => {
+        const security = operation.security ?? root;
+        return {
+          operationId: operation.operationId ?? `${method} ${path}`,
+          method: method as SpecOperation['method'],
+          path,
+          expressPath: path.replace(/\{([^}]+)\}/g, ':$1'),
+          secured: security.length > 0,
+          scopeSets: security.map(scopesOf),
+          rateLimit: operation['x-rate-limit'],
+        };
+      }),
   );
 }

@@ -1,6 +1,7 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { LegacyDelete, LegacyListUsersQuery, LegacyUpdate, UserRegistration, User } from '../contract.js';
 import type { UsersService } from '../domain/users-service.js';
+import { accessOf } from './access.js';
 import { toUser } from './user-view.js';
 
 /** When the tutorial's routes were deprecated: 2026-11-25T00:00:00Z (RFC 9745 wants a date). */
@@ -27,7 +28,7 @@ export function tutorialRoutes(users: UsersService): Router {
   const router = Router();
 
   router.get('/user', async (req: Request<object, User[], unknown, LegacyListUsersQuery>, res: Response<User[]>) => {
-    res.json((await users.legacyList(req.query.email)).map(toUser));
+    res.json((await users.legacyList(accessOf(res), req.query.email)).map(toUser));
   });
 
   router.post('/register', async (req: Request<object, User | string, UserRegistration>, res: Response<User | string>) => {
@@ -42,11 +43,11 @@ export function tutorialRoutes(users: UsersService): Router {
   });
 
   router.patch('/user', async (req: Request<object, User, LegacyUpdate>, res: Response<User>) => {
-    res.json(toUser(await users.legacyUpdate(req.body)));
+    res.json(toUser(await users.legacyUpdate(accessOf(res), req.body)));
   });
 
   router.delete('/delete', async (req: Request<object, unknown, LegacyDelete>, res: Response) => {
-    await users.legacyRemove(req.body.email);
+    await users.legacyRemove(accessOf(res), req.body.email);
     res.status(204).end();
   });
 

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { ListUsersQuery, UserRegistration, User, UserIdParams, UserPage, UserPatch } from '../contract.js';
 import type { UsersService } from '../domain/users-service.js';
+import { accessOf } from './access.js';
 import { etagOf, ifMatchCondition, ifNoneMatchHits } from './conditional.js';
 import { toUser } from './user-view.js';
 
@@ -15,7 +16,7 @@ export function usersRoutes(users: UsersService): Router {
 
   router.get('/users', async (req: Request<object, UserPage, unknown, ListUsersQuery>, res: Response<UserPage>) => {
     const { limit = DEFAULT_PAGE_SIZE, cursor, email, name } = req.query;
-    const page = await users.list({
+    const page = await users.list(accessOf(res), {
       limit,
       ...(cursor === undefined ? {} : { cursor }),
       ...(email === undefined ? {} : { email }),
@@ -30,7 +31,7 @@ export function usersRoutes(users: UsersService): Router {
   });
 
   router.get('/users/:id', async (req: Request<UserIdParams>, res: Response<User>) => {
-    const user = await users.get(req.params.id);
+    const user = await users.get(accessOf(res), req.params.id);
     res.set('ETag', etagOf(user.version));
     if (ifNoneMatchHits(req.get('If-None-Match'), user.version)) {
       res.status(304).end();
@@ -40,12 +41,12 @@ export function usersRoutes(users: UsersService): Router {
   });
 
   router.patch('/users/:id', async (req: Request<UserIdParams, User, UserPatch>, res: Response<User>) => {
-    const updated = await users.update(req.params.id, req.body, ifMatchCondition(req.get('If-Match')));
+    const updated = await users.update(accessOf(res), req.params.id, req.body, ifMatchCondition(req.get('If-Match')));
     res.set('ETag', etagOf(updated.version)).json(toUser(updated));
   });
 
   router.delete('/users/:id', async (req: Request<UserIdParams>, res: Response) => {
-    await users.remove(req.params.id, ifMatchCondition(req.get('If-Match')));
+    await users.remove(accessOf(res), req.params.id, ifMatchCondition(req.get('If-Match')));
     res.status(204).end();
   });
 

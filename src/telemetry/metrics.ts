@@ -70,7 +70,7 @@ export class Metrics {
     });
     this.authRejections = new Counter({
       name: `${METRIC_PREFIX}auth_rejections_total`,
-      help: 'Requests refused with 401, by reason: missing_token or invalid_token.',
+      help: 'Requests refused with 401 or 403, by reason: missing_token, invalid_token (401) or insufficient_scope (403).',
       labelNames: ['reason'],
       registers,
     });
@@ -94,6 +94,7 @@ export class Metrics {
     }
     observe(seconds);
     if (status === 401) this.authRejections.inc({ reason: req.headers.authorization === undefined ? 'missing_token' : 'invalid_token' });
+    else if (status === 403) this.authRejections.inc({ reason: 'insufficient_scope' });
   }
 
   /** Counts a request a rate limit refused. */

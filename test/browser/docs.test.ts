@@ -106,4 +106,23 @@ describe('npm run docs:build in Chromium', () => {
     assert.deepEqual(errors, []);
     assert.ok(requests.includes(pathToFileURL(join(index, '..', 'redoc.standalone.js')).href), requests.join('\n'));
   });
+
+  it("when an operation's Authorizations are expanded, then they show the scopes the spec lists for it", { timeout: 60_000 }, async () => {
+    const index = await buildStaticDocs();
+    const page = await browser.newPage();
+    try {
+      await page.goto(pathToFileURL(index).href);
+      for (const [section, shown] of [
+        ['tag/Users/operation/getUser', 'bearerAuth (users:read) bearerAuth (users:self)'],
+        ['tag/Users/operation/deleteUser', 'bearerAuth (users:write) bearerAuth (users:self)'],
+        ['tag/Health/operation/getMetrics', 'bearerAuth (metrics:read)'],
+      ] as const) {
+        const operation = page.locator(`[data-section-id="${section}"]`);
+        await operation.getByText('Authorizations:').click({ timeout: 30_000 });
+        assert.ok((await operation.innerText()).includes(shown), `${section} does not show "${shown}"`);
+      }
+    } finally {
+      await page.close();
+    }
+  });
 });

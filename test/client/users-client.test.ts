@@ -4,6 +4,7 @@
 // `@ts-expect-error` lines are checked by the build (tsc): each must stay a compile error.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import type { JWTPayload } from 'jose';
 import { after, before, describe, it } from 'node:test';
 import {
   createUsersClient,
@@ -20,6 +21,7 @@ import {
 import { DEPRECATED_AT } from '../../src/http/tutorial-routes.js';
 import { readSpecOperations, statusesToCover } from '../conformance/collection-coverage.js';
 import { projectRoot } from '../support/project.js';
+import { IdentityProvider, signingKey } from '../support/identity-provider.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /** True when A and B are the same type (a compile-time check: assigning `true` fails otherwise). */
@@ -622,6 +624,50 @@ describe('with API_TOKENS: tokens and rate limits through the client', () => {
     expectProblem(await anonymous.POST('/users', { body: { name: 'n', email: uniqueEmail() }, headers }), 429, 'RATE_LIMITED');
     expectProblem(await anonymous.POST('/register', { body: { name: 'n', email: uniqueEmail() }, headers }), 429, 'RATE_LIMITED');
     dataOf(await authed.POST('/users', { body: { name: 'n', email: uniqueEmail() }, headers }), 201);
+  });
+});
+
+describe('with a JWT provider: scopes through the client', () => {
+  let provider: IdentityProvider;
+  let scoped: TestServer;
+  let id = '';
+  /** A client whose token function mints a fresh token per request, as a front-end's sign-in library would refresh one. */
+  const clientWith = (claims: JWTPayload) => recorded(createUsersClient({ baseUrl: scoped.baseUrl, token: () => provider.mint({ claims }) }));
+
+  before(async () => {
+    provider = await IdentityProvider.start([await signingKey('ES256', 'ec-1')]);
+    scoped = await startTestServer('users-client-scopes', provider.env('url'));
+    id = dataOf(await createUsersClient({ baseUrl: scoped.baseUrl }).POST('/users', { body: { name: 'own', email: 'own@example.com' } }), 201).id;
+  });
+  after(async () => {
+    await scoped.close();
+    await provider.stop();
+  });
+
+  it('when the token grants none of the scopes, then every secured operation answers 403 insufficient_scope naming the scope it needs', async () => {
+    const api = clientWith({ scope: 'openid profile' });
+    const calls: [() => Promise<Result<unknown>>, string][] = [
+      [() => api.GET('/users'), 'users:read'],
+      [() => api.GET('/users/{id}', { params: { path: { id } } }), 'users:read'],
+      [() => api.PATCH('/users/{id}', { params: { path: { id } }, body: { name: 'x' } }), 'users:write'],
+      [() => api.DELETE('/users/{id}', { params: { path: { id } } }), 'users:write'],
+      [() => api.GET('/user'), 'users:read'],
+      [() => api.PATCH('/user', { body: { query: { email: 'own@example.com' }, payload: { name: 'x' } } }), 'users:write'],
+      [() => api.DELETE('/delete', { body: { email: 'own@example.com' } }), 'users:write'],
+      [() => api.GET('/metrics', { parseAs: 'text' }), 'metrics:read'],
+    ];
+    for (const [call, scope] of calls) {
+      const result = await call();
+      expectProblem(result, 403, 'INSUFFICIENT_SCOPE');
+      assert.equal(result.response.headers.get('www-authenticate'), `Bearer realm="users-api", error="insufficient_scope", scope="${scope}"`);
+    }
+  });
+
+  it('when the token has users:self and the verified email of a user, then the client reaches that user only', async () => {
+    const api = clientWith({ scope: 'users:self', email: 'OWN@example.com', email_verified: true });
+    assert.equal(dataOf(await api.GET('/users/{id}', { params: { path: { id } } }), 200).id, id);
+    assert.deepEqual(dataOf(await api.GET('/users'), 200).items.map((user) => user.id), [id]);
+    expectProblem(await api.GET('/users/{id}', { params: { path: { id: 'f'.repeat(24) } } }), 404, 'USER_NOT_FOUND');
   });
 });
 

@@ -73,7 +73,7 @@ describe('UsersRepository against the real database', () => {
 
   it('when 10 updates race with the same expected version, then exactly one applies', async () => {
     const a = await repository.insert({ name: 'a', email: 'a@x.io' });
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => repository.updateById(a.id, { name: `n${i}` }, [1])));
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => repository.updateById(a.id, { name: `n${i}` }, { versions: [1] })));
     const applied = results.filter((r) => r !== null);
     assert.equal(applied.length, 1);
     const stored = await repository.findById(a.id);
@@ -83,8 +83,8 @@ describe('UsersRepository against the real database', () => {
 
   it('when a delete expects another version, then nothing is deleted', async () => {
     const a = await repository.insert({ name: 'a', email: 'a@x.io' });
-    assert.equal(await repository.deleteById(a.id, [2]), false);
-    assert.equal(await repository.deleteById(a.id, [1]), true);
+    assert.equal(await repository.deleteById(a.id, { versions: [2] }), false);
+    assert.equal(await repository.deleteById(a.id, { versions: [1] }), true);
     assert.equal(await repository.findById(a.id), null);
   });
 

@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 
+/** Every scope the contract names (see the spec's "Scopes"). */
+export const EVERY_SCOPE = 'users:read users:write users:self metrics:read';
+
 export type SigningKey = { kid: string; alg: 'RS256' | 'ES256'; privateKey: CryptoKey; publicKey: CryptoKey; publicJwk: JWK };
 
 /** A key pair made for the test, with its public half as a JWK (kid, alg, use: sig). */
@@ -76,12 +79,15 @@ export class IdentityProvider {
     this.writeJwksFile();
   }
 
-  /** A token signed by `key` (by default the first), valid for an hour, with these claims over the usual ones. */
+  /**
+   * A token signed by `key` (by default the first), valid for an hour, with these claims over the
+   * usual ones; unless they say otherwise it grants every scope of the contract.
+   */
   async mint(options: { key?: SigningKey; kid?: string; claims?: JWTPayload; issuer?: string; audience?: string; expiresAt?: number; notBefore?: number } = {}): Promise<string> {
     const key = options.key ?? this.keys[0];
     if (!key) throw new Error('the provider has no key');
     const now = Math.floor(Date.now() / 1000);
-    const jwt = new SignJWT({ ...options.claims })
+    const jwt = new SignJWT({ scope: EVERY_SCOPE, ...options.claims })
       .setProtectedHeader({ alg: key.alg, kid: options.kid ?? key.kid, typ: 'at+jwt' })
       .setIssuer(options.issuer ?? this.issuer)
       .setAudience(options.audience ?? this.audience)

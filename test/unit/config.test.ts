@@ -80,6 +80,7 @@ describe('configuration of JWT access tokens', () => {
       algorithms: ['RS256', 'ES256'],
       clockToleranceS: 30,
       jwksCooldownMs: 30_000,
+      claims: { scope: 'scope', email: 'email', emailVerified: 'email_verified' },
     });
     assert.equal(asksForTokens(config), true);
   });
@@ -95,6 +96,14 @@ describe('configuration of JWT access tokens', () => {
     assert.equal(config.jwt?.jwksCooldownMs, 500);
     refused({ ...jwt, JWT_CLOCK_TOLERANCE_S: '-1' }, /JWT_CLOCK_TOLERANCE_S/);
     refused({ ...jwt, JWT_JWKS_COOLDOWN_MS: '0' }, /JWT_JWKS_COOLDOWN_MS/);
+  });
+
+  it('when the claim names are set (Entra-style scp), then they are used; a claim name with spaces or quotes is refused by name', () => {
+    const config = loadConfig({ ...minimal, ...jwt, JWT_SCOPE_CLAIM: 'scp', JWT_EMAIL_CLAIM: 'upn', JWT_EMAIL_VERIFIED_CLAIM: 'https://example.com/email_verified' });
+    assert.deepEqual(config.jwt?.claims, { scope: 'scp', email: 'upn', emailVerified: 'https://example.com/email_verified' });
+    refused({ ...jwt, JWT_SCOPE_CLAIM: 'scope scp' }, /JWT_SCOPE_CLAIM/);
+    refused({ ...jwt, JWT_EMAIL_CLAIM: '"email"' }, /JWT_EMAIL_CLAIM/);
+    refused({ ...jwt, JWT_EMAIL_VERIFIED_CLAIM: '' }, /JWT_EMAIL_VERIFIED_CLAIM/);
   });
 
   it('when JWT_ALGORITHMS names none, an HS* algorithm or an unknown one, then it is refused and says why', () => {

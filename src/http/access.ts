@@ -1,0 +1,37 @@
+import type { RequestHandler, Response } from 'express';
+import { grants } from '../auth/caller.js';
+import { EVERY_USER, ownRecordOf, type Access } from '../domain/access.js';
+import type { BearerAuth } from './auth.js';
+import type { SpecOperation } from './spec-operations.js';
+
+/** The scope that limits an operation to the caller's own record (see the spec's "Scopes"). */
+export const OWN_RECORD_SCOPE = 'users:self';
+
+/**
+ * Decides, after the validator let a request in, which users it may reach: every user when the
+ * caller's token grants one of the operation's scope sets without `users:self`, else only the
+ * caller's own record. Without authentication (protected mode, or a public operation) every user.
+ * Handlers read the answer with accessOf(res), which fails for a request this did not see, so a
+ * route wired without it answers 500 rather than serving every user.
+ */
+export function operationAccess(operation: SpecOperation, auth: BearerAuth | undefined): RequestHandler {
+  const unlimited = operation.scopeSets.filter((scopes) => !scopes.includes(OWN_RECORD_SCOPE));
+  return async (req, res, next) => {
+    if (!auth || !operation.secured) {
+      res.locals.access = EVERY_USER;
+      next();
+      return;
+    }
+    const caller = await auth.callerOf(req);
+    // The validator has already refused a request without a valid token granting one of the sets.
+    if (caller === undefined) throw new Error('access asked for a request without a valid token');
+    res.locals.access = unlimited.some((scopes) => grants(caller, scopes)) ? EVERY_USER : ownRecordOf(caller.verifiedEmail);
+    next();
+  };
+}
+
+export function accessOf(res: Response): Access {
+  const access = res.locals.access as Access | undefined;
+  if (access === undefined) throw new Error('no access was decided for this request (operationAccess is not wired for its route)');
+  return access;
+}
