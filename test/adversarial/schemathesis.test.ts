@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { specOperations } from '../../src/http/spec-operations.js';
 import { loadSpec } from '../../src/spec.js';
 import { projectRoot } from '../support/project.js';
+import { EVERY_SCOPE, IdentityProvider, signingKey } from '../support/identity-provider.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const TOKEN = 'schemathesis-token-0123456789';
@@ -13,32 +14,51 @@ const MAX_EXAMPLES = '25';
 
 /**
  * Schemathesis against the real server and the contract that server serves (/openapi.json: with
- * tokens the canonical spec, in protected mode the one without tokens, see src/served-spec.ts),
+ * static tokens the canonical spec, with a JWT provider the canonical spec naming the provider,
+ * in protected mode the one without tokens, see src/served-spec.ts),
  * in each mode: every check, positive and negative data, a fixed seed and a bounded number of
  * cases per operation. schemathesis.toml states the few answers to schema-valid input that are
  * correct here, each with its reason; no check is excluded.
  */
-const modes: { name: string; env: Record<string, string>; headers: string[] }[] = [
+type Mode = { name: string; label: string; prepare(): Promise<{ env: Record<string, string>; headers: string[]; stop?: () => Promise<void> }> };
+// The `ignored_auth` check sends wrong tokens on purpose; with the default lockout after 10 of
+// them every later request would be a 429. The lockout has its own tests (security.test.ts).
+const NO_LOCKOUT = { AUTH_FAILURE_RATE_LIMIT: '1000000' };
+const modes: Mode[] = [
   {
     name: 'with API_TOKENS',
-    // The `ignored_auth` check sends wrong tokens on purpose; with the default lockout after 10
-    // of them every later request would be a 429. The lockout has its own tests (security.test.ts).
-    env: { API_TOKENS: TOKEN, AUTH_FAILURE_RATE_LIMIT: '1000000' },
-    headers: ['--header', `Authorization: Bearer ${TOKEN}`],
+    label: 'tokens',
+    prepare: async () => ({ env: { API_TOKENS: TOKEN, ...NO_LOCKOUT }, headers: ['--header', `Authorization: Bearer ${TOKEN}`] }),
   },
-  { name: 'in protected mode (no tokens)', env: {}, headers: [] },
+  {
+    // The served contract names the provider; a token with every scope, as an administrator's.
+    name: 'with a JWT provider (a token with every scope)',
+    label: 'jwt',
+    prepare: async () => {
+      const provider = await IdentityProvider.start([await signingKey('ES256', 'ec-1')]);
+      const token = await provider.mint({ claims: { scope: EVERY_SCOPE } });
+      return { env: { ...provider.env('url'), ...NO_LOCKOUT }, headers: ['--header', `Authorization: Bearer ${token}`], stop: () => provider.stop() };
+    },
+  },
+  { name: 'in protected mode (no tokens)', label: 'protected', prepare: async () => ({ env: {}, headers: [] }) },
 ];
 
 for (const mode of modes) {
   describe(`the API under schemathesis ${mode.name} (all checks, positive and negative modes)`, () => {
     let server: TestServer;
+    let headers: string[] = [];
+    let stop: (() => Promise<void>) | undefined;
     const serverLog: string[] = [];
 
     before(async () => {
-      server = await startTestServer(`schemathesis-${mode.headers.length > 0 ? 'tokens' : 'protected'}`, mode.env, { logLines: (line) => serverLog.push(line) });
+      const prepared = await mode.prepare();
+      headers = prepared.headers;
+      stop = prepared.stop;
+      server = await startTestServer(`schemathesis-${mode.label}`, prepared.env, { logLines: (line) => serverLog.push(line) });
     });
     after(async () => {
-      await server.close();
+      await server?.close();
+      await stop?.();
     });
 
     it('when it fuzzes every operation of the served contract, then it finds no failure and the server logs no error', { timeout: 600_000 }, async (t) => {
@@ -48,7 +68,7 @@ for (const mode of modes) {
         '--config-file', join(projectRoot, 'schemathesis.toml'),
         'run', `${server.baseUrl}/openapi.json`,
         '--url', server.baseUrl,
-        ...mode.headers,
+        ...headers,
         '--checks', 'all',
         '--mode', 'all',
         '--seed', SEED,

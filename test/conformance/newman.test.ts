@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import newman, { type NewmanRunOptions, type NewmanRunSummary } from 'newman';
+import { IdentityProvider, signingKey } from '../support/identity-provider.js';
 import { projectRoot } from '../support/project.js';
 import { startTestServer } from '../support/test-server.js';
 import { collectionRequests, requestLabel } from './collection-coverage.js';
@@ -12,20 +13,30 @@ import { collectionRequests, requestLabel } from './collection-coverage.js';
 // The server accepts the environment's token and keeps the default registration limit: the
 // collection's own registrations carry the token (not counted), and its rate-limit requests each
 // come from a client address of their own (X-Forwarded-For from loopback, TRUST_PROXY's default).
+// It also trusts a test identity provider, which mints the JWTs of the scope requests: a token
+// granting no scope of the API (the 403 requests) and a users:self token whose verified email is
+// the environment's selfEmail (the own-record requests).
 
 const root = projectRoot;
 const collection: unknown = JSON.parse(readFileSync(join(root, 'postman', 'users-api.postman_collection.json'), 'utf8'));
 const environment = JSON.parse(readFileSync(join(root, 'postman', 'local.postman_environment.json'), 'utf8')) as { values?: { key: string; value: string }[] };
 /** The bearer token the collection sends: the environment's `token`. */
 const token = environment.values?.find((variable) => variable.key === 'token')?.value ?? '';
+/** The email of the users:self token's own record: the environment's `selfEmail`. */
+const selfEmail = environment.values?.find((variable) => variable.key === 'selfEmail')?.value ?? '';
 
-function runCollection(baseUrl: string): Promise<NewmanRunSummary> {
+/** The JWTs the collection's scope requests send (the environment leaves them empty). */
+type ScopeTokens = { scopelessToken: string; selfToken: string };
+
+function runCollection(baseUrl: string, tokens: ScopeTokens): Promise<NewmanRunSummary> {
   const options: NewmanRunOptions = {
     collection: collection as NewmanRunOptions['collection'],
     environment: environment as NewmanRunOptions['environment'],
     envVar: [
       { key: 'baseUrl', value: baseUrl },
       { key: 'token', value: token },
+      { key: 'scopelessToken', value: tokens.scopelessToken },
+      { key: 'selfToken', value: tokens.selfToken },
     ],
     reporters: [],
     timeoutRequest: 15_000,
@@ -53,13 +64,23 @@ function describeError(error: { name?: string; message?: string; test?: string }
 
 test('the Postman collection passes against the real server', { timeout: 300_000 }, async (t) => {
   assert.ok(token.length >= 16, 'the environment has a token of at least 16 characters');
-  // REGISTRATION_RATE_LIMIT: the service's default (the test server otherwise raises it).
-  const server = await startTestServer('newman', { API_TOKENS: token, REGISTRATION_RATE_LIMIT: '20' });
+  assert.match(selfEmail, /^[^@\s]+@[^@\s]+$/, 'the environment has a selfEmail');
+  const provider = await IdentityProvider.start([await signingKey('RS256', 'rsa-1')]);
   let summary: NewmanRunSummary;
   try {
-    summary = await runCollection(server.baseUrl);
+    const tokens: ScopeTokens = {
+      scopelessToken: await provider.mint({ claims: { scope: 'openid profile' } }),
+      selfToken: await provider.mint({ claims: { scope: 'users:self', email: selfEmail, email_verified: true } }),
+    };
+    // REGISTRATION_RATE_LIMIT: the service's default (the test server otherwise raises it).
+    const server = await startTestServer('newman', { API_TOKENS: token, REGISTRATION_RATE_LIMIT: '20', ...provider.env('url') });
+    try {
+      summary = await runCollection(server.baseUrl, tokens);
+    } finally {
+      await server.close();
+    }
   } finally {
-    await server.close();
+    await provider.stop();
   }
   const { run } = summary;
   // newman pushes an item's execution once per HTTP request it made (its scripts' pm.sendRequest
