@@ -15,6 +15,7 @@ import { waitUntilIdle } from './lib/drain.js';
 import { ensureFlaskVenv } from './lib/flask-venv.js';
 import { runLoad } from './lib/load.js';
 import { describeMachine } from './lib/machine.js';
+import { benchProvider, type BenchProvider } from './lib/jwt-provider.js';
 import { parseOptions, USAGE, UsageError, type BenchOptions } from './lib/options.js';
 import { renderMarkdown, formatMs, formatRate } from './lib/report-md.js';
 import { renderSvg } from './lib/report-svg.js';
@@ -60,7 +61,7 @@ async function settle(pids: number[], what: string): Promise<void> {
   if (!(await waitUntilIdle(pids))) log(`warning: ${what} was still busy after 30 s; measuring anyway`);
 }
 
-type Context = { options: BenchOptions; token: string; gunicorn: string; workDir: string; outcomes: Outcome[] };
+type Context = { options: BenchOptions; token: string; provider: BenchProvider | undefined; gunicorn: string; workDir: string; outcomes: Outcome[] };
 
 async function measureServer(kind: ServerKind, users: number, context: Context): Promise<ServerRecord> {
   const { options } = context;
@@ -70,7 +71,9 @@ async function measureServer(kind: ServerKind, users: number, context: Context):
   let server: RunningServer | undefined;
   try {
     const seedStarted = performance.now();
-    const product = kind === 'service' || kind === 'traced';
+    const product = kind === 'service' || kind === 'traced' || kind === 'jwt';
+    const provider = kind === 'jwt' ? context.provider : undefined;
+    if (kind === 'jwt' && !provider) throw new Error('the jwt server needs the run\'s provider (--jwt)');
     const seeded: SeededUser[] = product ? await seedThroughProduct(db.uri, users) : await seedPeerDatabase(db.uri, users);
     log(`${kind}: seeded ${users} users in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
     await settle([db.pid], 'the database after seeding');
@@ -78,14 +81,21 @@ async function measureServer(kind: ServerKind, users: number, context: Context):
     const logFile = join(context.workDir, `${kind}-${users}.log`);
     const running =
       product
-        ? await startService({ node: options.node, dbUri: db.uri, token: context.token, logFile, ...(kind === 'traced' && sink ? { otlpEndpoint: sink.url } : {}) })
+        ? await startService({
+            node: options.node,
+            dbUri: db.uri,
+            token: context.token,
+            logFile,
+            ...(kind === 'traced' && sink ? { otlpEndpoint: sink.url } : {}),
+            ...(provider ? { jwt: provider } : {}),
+          })
         : kind === 'bare'
           ? await startBare({ node: options.node, dbUri: db.uri, logFile })
           : await startFlask({ gunicorn: context.gunicorn, dbUri: db.uri, logFile });
     server = running;
     log(`${kind}: ready ${formatMs(running.readyMs)} ms after spawn`);
 
-    const headers: Record<string, string> = product ? { authorization: `Bearer ${context.token}` } : {};
+    const headers: Record<string, string> = product ? { authorization: `Bearer ${provider?.token ?? context.token}` } : {};
     const target = createTarget({ kind, baseUrl: running.baseUrl, headers, seeded, connections: options.connections, seed: PICK_SEED });
     const record: ServerRecord = { command: SERVER_COMMANDS[kind], readyMs: running.readyMs, memory: undefined, workloads: {} };
     const pids = [running.pid, db.pid];
@@ -127,7 +137,8 @@ async function measureServer(kind: ServerKind, users: number, context: Context):
 
 async function measureUsers(users: number, context: Context): Promise<UsersRun> {
   const servers: UsersRun['servers'] = {};
-  for (const kind of SERVER_ORDER) if (kind !== 'traced' || context.options.trace) servers[kind] = await measureServer(kind, users, context);
+  const asked = (kind: ServerKind) => (kind === 'traced' ? context.options.trace : kind === 'jwt' ? context.options.jwt : true);
+  for (const kind of SERVER_ORDER) if (asked(kind)) servers[kind] = await measureServer(kind, users, context);
 
   const db = await startFreshDatabase();
   try {
@@ -178,14 +189,15 @@ async function main(argv: readonly string[]): Promise<number> {
     if (!keepServerLogs) rmSync(workDir, { recursive: true, force: true });
   });
   // 32 characters, as API_TOKENS asks (at least 16); a new one each run.
-  const context: Context = { options, token: randomBytes(16).toString('hex'), gunicorn, workDir, outcomes: [] };
+  const provider = options.jwt ? await benchProvider(workDir) : undefined;
+  const context: Context = { options, token: randomBytes(16).toString('hex'), provider, gunicorn, workDir, outcomes: [] };
   const runs: UsersRun[] = [];
   const report = (stoppedBy?: unknown): BenchReport => ({
     label,
     command: commandLine(argv),
     date,
     machine,
-    settings: { users: options.users, durationSec: options.durationSec, warmupSec: options.warmupSec, connections: options.connections, smoke: options.smoke, trace: options.trace },
+    settings: { users: options.users, durationSec: options.durationSec, warmupSec: options.warmupSec, connections: options.connections, smoke: options.smoke, trace: options.trace, jwt: options.jwt },
     runs,
     failures: [...failures(context.outcomes), ...(stoppedBy === undefined ? [] : [`the run stopped: ${stoppedBy instanceof Error ? stoppedBy.message : String(stoppedBy)}`])],
   });

@@ -17,6 +17,8 @@ export type BenchOptions = {
   smoke: boolean;
   /** Also run the service with tracing on (the `traced` server), to show what tracing costs. */
   trace: boolean;
+  /** Also run the service with JWTs instead of a static token (the `jwt` server), to show what verifying them costs. */
+  jwt: boolean;
   /** Where results go; undefined: bench/results (or a temporary directory in smoke mode). */
   outDir: string | undefined;
 };
@@ -32,6 +34,9 @@ export const USAGE = `Usage: npm run bench -- [options]
   --smoke             300 users, 1 s per workload, 8 connections: a quick end-to-end check
   --trace             also run the service with tracing on ("traced": spans sent to a local sink that
                       counts and discards them), beside it with tracing off ("service")
+  --jwt               also run the service with an identity provider's JWTs ("jwt": every request
+                      sends an RS256 access token with every scope, verified against a JWKS file),
+                      beside it with a static API_TOKENS token ("service")
   --help              this text
 `;
 
@@ -66,6 +71,7 @@ export function parseOptions(argv: readonly string[], defaultNode: string): Benc
         out: { type: 'string' },
         smoke: { type: 'boolean', default: false },
         trace: { type: 'boolean', default: false },
+        jwt: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
     });
@@ -95,6 +101,7 @@ export function parseOptions(argv: readonly string[], defaultNode: string): Benc
     label: values.label,
     smoke,
     trace: values.trace ?? false,
+    jwt: values.jwt ?? false,
     outDir: values.out,
   };
 }

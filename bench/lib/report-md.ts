@@ -36,11 +36,14 @@ function operationRow(name: string, result: OperationResult): string {
 function usersSection(run: UsersRun, report: BenchReport): string[] {
   const servers = SERVER_ORDER.filter((kind) => run.servers[kind] !== undefined);
   const traced = run.servers.traced;
+  // The service's variants, each compared with the service itself.
+  const variants = (['traced', 'jwt'] as const).filter((kind) => run.servers[kind] !== undefined);
   const lines = [`## ${run.users.toLocaleString('en-US')} users`, ''];
   if (traced) lines.push(`traced: the service with tracing on; its collector (a sink) received ${traced.spans ?? 0} spans over the run. \`traced/service\` is its throughput against the service with tracing off.`, '');
+  if (run.servers.jwt) lines.push('jwt: the service with every request carrying an RS256 JWT instead of the static token. `jwt/service` is its throughput against the service with the static token.', '');
   lines.push(
-    row(['workload', ...servers.flatMap((kind) => [`${kind} req/s`, `${kind} p50 / p99 ms`, `${kind} statuses`]), ...(traced ? ['traced/service'] : []), 'service/bare', 'service/flask']),
-    row(['---', ...servers.flatMap(() => ['---:', '---:', '---']), ...(traced ? ['---:'] : []), '---:', '---:']),
+    row(['workload', ...servers.flatMap((kind) => [`${kind} req/s`, `${kind} p50 / p99 ms`, `${kind} statuses`]), ...variants.map((kind) => `${kind}/service`), 'service/bare', 'service/flask']),
+    row(['---', ...servers.flatMap(() => ['---:', '---:', '---']), ...variants.map(() => '---:'), '---:', '---:']),
   );
   for (const workload of WORKLOADS) {
     const records = (kind: ServerKind) => run.servers[kind]?.workloads[workload.id];
@@ -49,7 +52,7 @@ function usersSection(run: UsersRun, report: BenchReport): string[] {
       row([
         `\`${workload.title}\``,
         ...servers.flatMap((kind) => cells(records(kind), workload.servers.includes(kind) && notRunReason(kind, run.users, workload.id) !== undefined)),
-        ...(traced ? [ratio(records('traced'), records('service'))] : []),
+        ...variants.map((kind) => ratio(records(kind), records('service'))),
         ratio(records('service'), records('bare')),
         ratio(records('service'), records('flask')),
       ]),

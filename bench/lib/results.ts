@@ -6,7 +6,7 @@ import type { Memory } from './proc-stats.js';
 import type { Verdict } from './verdict.js';
 import type { ServerKind, WorkloadId } from './workloads.js';
 
-export const SERVER_ORDER: readonly ServerKind[] = ['service', 'traced', 'bare', 'flask'];
+export const SERVER_ORDER: readonly ServerKind[] = ['service', 'traced', 'jwt', 'bare', 'flask'];
 
 export type WorkloadRecord = { title: string; scaling: boolean; result: LoadResult; verdict: Verdict };
 
@@ -32,7 +32,7 @@ export type BenchReport = {
   command: string;
   date: string;
   machine: Machine;
-  settings: { users: number[]; durationSec: number; warmupSec: number; connections: number; smoke: boolean; trace?: boolean };
+  settings: { users: number[]; durationSec: number; warmupSec: number; connections: number; smoke: boolean; trace?: boolean; jwt?: boolean };
   runs: UsersRun[];
   /** Runs that failed: a non-2xx answer, an error or a timeout where none is tolerated. */
   failures: string[];

@@ -26,6 +26,7 @@ export type RunningServer = {
 /** How each server is run, for the report. */
 export const SERVER_COMMANDS: Readonly<Record<ServerKind, string>> = {
   service: `node ${SERVER_NODE_FLAGS.join(' ')} dist/src/server.js (as npm start runs it; default settings: HOST 127.0.0.1, LOG_LEVEL info into a log file, API_TOKENS set; every request sends the bearer token)`,
+  jwt: 'the same, also trusting an identity provider (JWT_ISSUER, JWT_AUDIENCE, JWT_JWKS_FILE with the RS256 key the bench made); every request sends an RS256 JWT with every scope instead of the static token',
   traced: 'the same, with OTEL_EXPORTER_OTLP_ENDPOINT set to a local sink the bench runs (accepts OTLP JSON, counts the spans, discards them): tracing on',
   bare: 'node dist/bench/peers/bare/server.js (baseline: Express 5 + mongodb driver, no validation, auth, logging or headers)',
   flask: 'gunicorn -w 2 -k gthread app:app in bench/peers/flask (baseline: the tutorial\'s routes with pymongo)',
@@ -121,10 +122,17 @@ async function launch(spec: LaunchSpec): Promise<RunningServer> {
   return { kind: spec.kind, baseUrl, pid, readyMs, logFile: spec.logFile, memory: () => memoryOf(pid), stop };
 }
 
-/** The service; with `otlpEndpoint`, traced (the `traced` server). */
-export function startService(options: { node: string; dbUri: string; token: string; logFile: string; otlpEndpoint?: string }): Promise<RunningServer> {
+/** The service; with `otlpEndpoint`, traced (the `traced` server); with `jwt`, also trusting that provider (the `jwt` server). */
+export function startService(options: {
+  node: string;
+  dbUri: string;
+  token: string;
+  logFile: string;
+  otlpEndpoint?: string;
+  jwt?: { issuer: string; audience: string; jwksFile: string };
+}): Promise<RunningServer> {
   return launch({
-    kind: options.otlpEndpoint === undefined ? 'service' : 'traced',
+    kind: options.jwt !== undefined ? 'jwt' : options.otlpEndpoint === undefined ? 'service' : 'traced',
     command: options.node,
     args: () => [...SERVER_NODE_FLAGS, serviceEntry],
     // Defaults otherwise: a free PORT instead of 5000, and the token the bench sends.
@@ -133,6 +141,7 @@ export function startService(options: { node: string; dbUri: string; token: stri
       MONGODB_URI: options.dbUri,
       API_TOKENS: options.token,
       ...(options.otlpEndpoint === undefined ? {} : { OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpEndpoint }),
+      ...(options.jwt === undefined ? {} : { JWT_ISSUER: options.jwt.issuer, JWT_AUDIENCE: options.jwt.audience, JWT_JWKS_FILE: options.jwt.jwksFile }),
     },
     readyPath: '/readyz',
     logFile: options.logFile,

@@ -5,8 +5,8 @@ import type autocannon from 'autocannon';
 import { encodeCursor } from '../../src/domain/cursor.js';
 import type { SeededUser } from './seed.js';
 
-/** `traced`: the service again, with tracing on (only with --trace). */
-export type ServerKind = 'service' | 'traced' | 'bare' | 'flask';
+/** `traced`: the service again, with tracing on (only with --trace); `jwt`: with JWTs (only with --jwt). */
+export type ServerKind = 'service' | 'traced' | 'jwt' | 'bare' | 'flask';
 
 export type WorkloadId =
   | 'healthz'
@@ -59,8 +59,8 @@ export type Workload = {
   plan(target: WorkloadTarget, phase: Phase): Promise<LoadPlan>;
 };
 
-const ALL: readonly ServerKind[] = ['service', 'traced', 'bare', 'flask'];
-const NODE: readonly ServerKind[] = ['service', 'traced', 'bare'];
+const ALL: readonly ServerKind[] = ['service', 'traced', 'jwt', 'bare', 'flask'];
+const NODE: readonly ServerKind[] = ['service', 'traced', 'jwt', 'bare'];
 const JSON_BODY = { 'content-type': 'application/json' } as const;
 const PAGE = 20;
 

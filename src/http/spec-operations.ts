@@ -55,3 +55,8 @@ export function specOperations(spec: unknown): SpecOperation[] {
       }),
   );
 }
+
+/** Every scope the spec's operations name, in the order they first appear. */
+export function specScopes(spec: unknown): string[] {
+  return [...new Set(specOperations(spec).flatMap((operation) => operation.scopeSets.flat()))];
+}

@@ -83,16 +83,16 @@ describe('when a workload run is judged', () => {
   });
 });
 
-describe('when the bench runs in smoke mode, with --trace', () => {
+describe('when the bench runs in smoke mode, with --trace and --jwt', () => {
   let outDir: string;
   let exit: { code: number | null; signal: NodeJS.Signals | null };
   let stderr = '';
 
-  // About a minute and a half on two cores (the service runs twice: tracing off, then on); the
-  // bound is for a machine busy with the rest of the suite.
+  // About two minutes on two cores (the service runs three times: as it is, traced, with JWTs);
+  // the bound is for a machine busy with the rest of the suite.
   before(async () => {
     outDir = await mkdtemp(join(tmpdir(), 'users-api-bench-test-'));
-    const child = spawn(process.execPath, [benchEntry, '--smoke', '--trace', '--out', outDir], {
+    const child = spawn(process.execPath, [benchEntry, '--smoke', '--trace', '--jwt', '--out', outDir], {
       // The bench starts databases of its own: a shared one from the test runner must not matter.
       env: { ...process.env, MONGODB_URI: 'mongodb://127.0.0.1:9/must-not-be-used' },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -116,6 +116,7 @@ describe('when the bench runs in smoke mode, with --trace', () => {
     const markdown = readFileSync(`${base}.md`, 'utf8');
     assert.match(markdown, /## 300 users/);
     assert.match(markdown, /\| traced\/service \|/, 'tracing on is compared with tracing off');
+    assert.match(markdown, /\| jwt\/service \|/, 'JWTs are compared with the static token');
     assert.match(readFileSync(`${base}.svg`, 'utf8'), /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     assert.ok(existsSync(`${base}.json`));
   });

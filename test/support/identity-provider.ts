@@ -4,9 +4,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import { specScopes } from '../../src/http/spec-operations.js';
+import { loadSpec } from '../../src/spec.js';
 
-/** Every scope the contract names (see the spec's "Scopes"). */
-export const EVERY_SCOPE = 'users:read users:write users:self metrics:read';
+/** Every scope the contract names (see the spec's "Scopes"), as a `scope` claim. */
+export const EVERY_SCOPE = specScopes(loadSpec().document).join(' ');
 
 export type SigningKey = { kid: string; alg: 'RS256' | 'ES256'; privateKey: CryptoKey; publicKey: CryptoKey; publicJwk: JWK };
 
