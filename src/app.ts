@@ -6,7 +6,7 @@ import type { UsersService } from './domain/users-service.js';
 import type { Logger } from './logger.js';
 import { jwtVerifier } from './auth/jwt-verifier.js';
 import { asksForTokens, type Config } from './config.js';
-import { operationAccess } from './http/access.js';
+import { requestAccess } from './http/access.js';
 import { bearerAuth } from './http/auth.js';
 import { errorHandler, routeNotFound } from './http/error-handler.js';
 import { docsRoutes } from './http/docs-routes.js';
@@ -54,7 +54,8 @@ export function createApp({ users, logger, config, health, database, traceId }: 
   // metrics' operation labels below. It is the contract of this server's mode (served-spec.ts).
   const spec = servedSpec(loadSpec(), { tokens: asksForTokens(config), jwt: config.jwt });
   const operations = specOperations(spec.document);
-  const metrics = new Metrics(requestOperation(operations));
+  const operationOf = requestOperation(operations);
+  const metrics = new Metrics(operationOf);
   metrics.watchDatabase(database);
   const app = express();
   app.disable('x-powered-by');
@@ -97,8 +98,8 @@ export function createApp({ users, logger, config, health, database, traceId }: 
     }),
   );
   app.use(openApiValidation({ document: spec.document, validateResponses: config.validateResponses, bearerAuth: auth ? (req, scopes) => auth.check(req, scopes) : undefined }));
-  // Which users each operation may reach for this caller: all, or only its own record.
-  for (const operation of operations) app[operation.method](operation.expressPath, operationAccess(operation, auth));
+  // Which users the operation may reach for this caller: all, or only its own record.
+  app.use(requestAccess(operations, auth, operationOf));
   app.use(healthRoutes(health));
   app.use(metricsRoutes(metrics.registry));
   app.use(usersRoutes(users));

@@ -1,6 +1,7 @@
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { JwtConfig } from '../config.js';
 import type { Caller } from './caller.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 /** Bound on one fetch from the provider (discovery document or key set). */
 const FETCH_TIMEOUT_MS = 5_000;
@@ -14,6 +15,8 @@ export type JwtVerdict = { valid: true; caller: Caller } | { valid: false; reaso
  * and `exp` (required: an access token that never expires is refused) and `nbf` within the clock
  * tolerance. Of a valid token only its `sub`, its scopes and its verified email are kept (the
  * claims named in the settings).
+ *
+ * A token verified once is taken on trust for up to a minute (see verified-tokens.ts).
  *
  * With a URL, jose caches the key set and fetches it again for a `kid` it does not know at most
  * once per cooldown: a stream of forged kids cannot make us hammer the provider, while a key the
@@ -35,10 +38,16 @@ export function jwtVerifier(settings: JwtConfig): (token: string) => Promise<Jwt
     clockTolerance: settings.clockToleranceS,
     requiredClaims: ['exp'],
   };
+  const verified = new VerifiedTokens();
   return async (token) => {
+    const known = verified.get(token);
+    if (known !== undefined) return { valid: true, caller: known };
     try {
       const { payload } = await jwtVerify(token, keys, options);
-      return { valid: true, caller: callerOf(payload, settings.claims) };
+      const caller = callerOf(payload, settings.claims);
+      // `exp` is required, so present; jose accepted it up to the clock tolerance past it.
+      verified.remember(token, caller, ((payload.exp ?? 0) + settings.clockToleranceS) * 1000);
+      return { valid: true, caller };
     } catch (error) {
       // A provider whose keys cannot be fetched is an operational problem, not a bad token.
       const providerUnreachable = error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError);

@@ -1,4 +1,4 @@
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { grants } from '../auth/caller.js';
 import { EVERY_USER, ownRecordOf, type Access } from '../domain/access.js';
 import type { BearerAuth } from './auth.js';
@@ -11,12 +11,22 @@ export const OWN_RECORD_SCOPE = 'users:self';
  * Decides, after the validator let a request in, which users it may reach: every user when the
  * caller's token grants one of the operation's scope sets without `users:self`, else only the
  * caller's own record. Without authentication (protected mode, or a public operation) every user.
- * Handlers read the answer with accessOf(res), which fails for a request this did not see, so a
- * route wired without it answers 500 rather than serving every user.
+ * One middleware for every operation, found by the validator's match (`operationOf`), rather than
+ * a route layer per operation that every request would be tested against.
+ *
+ * Handlers read the answer with accessOf(res), which fails for a request this did not decide, so
+ * a route it does not know answers 500 rather than serving every user.
  */
-export function operationAccess(operation: SpecOperation, auth: BearerAuth | undefined): RequestHandler {
-  const unlimited = operation.scopeSets.filter((scopes) => !scopes.includes(OWN_RECORD_SCOPE));
+export function requestAccess(operations: readonly SpecOperation[], auth: BearerAuth | undefined, operationOf: (req: Request) => string | undefined): RequestHandler {
+  const byId = new Map(operations.map((operation) => [operation.operationId, operation]));
+  const unlimited = new Map(operations.map((operation) => [operation.operationId, operation.scopeSets.filter((scopes) => !scopes.includes(OWN_RECORD_SCOPE))]));
   return async (req, res, next) => {
+    const operationId = operationOf(req);
+    const operation = operationId === undefined ? undefined : byId.get(operationId);
+    if (operation === undefined) {
+      next();
+      return;
+    }
     if (!auth || !operation.secured) {
       res.locals.access = EVERY_USER;
       next();
@@ -25,13 +35,13 @@ export function operationAccess(operation: SpecOperation, auth: BearerAuth | und
     const caller = await auth.callerOf(req);
     // The validator has already refused a request without a valid token granting one of the sets.
     if (caller === undefined) throw new Error('access asked for a request without a valid token');
-    res.locals.access = unlimited.some((scopes) => grants(caller, scopes)) ? EVERY_USER : ownRecordOf(caller.verifiedEmail);
+    res.locals.access = (unlimited.get(operation.operationId) ?? []).some((scopes) => grants(caller, scopes)) ? EVERY_USER : ownRecordOf(caller.verifiedEmail);
     next();
   };
 }
 
 export function accessOf(res: Response): Access {
   const access = res.locals.access as Access | undefined;
-  if (access === undefined) throw new Error('no access was decided for this request (operationAccess is not wired for its route)');
+  if (access === undefined) throw new Error('no access was decided for this request (requestAccess did not know its operation)');
   return access;
 }

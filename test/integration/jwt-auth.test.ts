@@ -79,6 +79,15 @@ describe('JWT access tokens, keys from the JWKS URL', () => {
     assert.equal((await get(await provider.mint({ expiresAt: now() - 2 }))).status, 200);
   });
 
+  it('when an accepted token is sent again after it expired (beyond the tolerance), then 401: the service remembers a verified token no longer than it lives', async () => {
+    // Accepted until one second from now (the tolerance is 5 s); seconds are whole in `exp`.
+    const token = await provider.mint({ expiresAt: now() - 4 });
+    assert.equal((await get(token)).status, 200);
+    assert.equal((await get(token)).status, 200, 'sent again at once: still accepted');
+    await sleep(2_100);
+    assertRefused(await get(token), token);
+  });
+
   it('when the token has no exp, then 401 (an access token that never expires is refused)', async () => {
     const token = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: rs256.kid }).setIssuer(provider.issuer).setAudience(provider.audience).sign(rs256.privateKey);
     assertRefused(await get(token), token);
