@@ -17,7 +17,7 @@ export const PROTECTED_MODE_NOTE =
 export type AuthMode = { tokens: boolean; jwt?: Pick<JwtConfig, 'issuer' | 'audience' | 'claims'> | undefined };
 
 /** What the served contract's bearerAuth scheme adds when the server accepts a provider's JWTs. */
-export function providerNote(jwt: NonNullable<AuthMode['jwt']>): string {
+function providerNote(jwt: NonNullable<AuthMode['jwt']>): string {
   return (
     `\n**This server** accepts JWT access tokens issued by \`${jwt.issuer}\` for the audience \`${jwt.audience}\`. ` +
     `It reads their scopes from the \`${jwt.claims.scope}\` claim, and the caller's email from \`${jwt.claims.email}\`, ` +

@@ -8,8 +8,8 @@ type OpenApiDocument = Parameters<typeof OpenApiValidator.middleware>[0]['apiSpe
 
 /**
  * Every request is checked against openapi/openapi.yaml before a handler sees it: who may call
- * the operation (its `security`: 401 without a valid token, 403 without its scopes), unknown routes (404), methods (405), media types (415),
- * query parameters and body properties (400). With `validateResponses`, every JSON response is
+ * the operation (its `security`: 401 without a valid token, 403 without its scopes), unknown
+ * routes (404), methods (405), media types (415), query parameters and body properties (400). With `validateResponses`, every JSON response is
  * checked too, so a handler that breaks the contract fails loudly (a 500 and an error log)
  * instead of misleading a client. Without a bearer token check (no tokens configured: protected
  * mode) the spec's security requirements are not enforced.
