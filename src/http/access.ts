@@ -18,16 +18,16 @@ export const OWN_RECORD_SCOPE = 'users:self';
  * a route it does not know answers 500 rather than serving every user.
  */
 export function requestAccess(operations: readonly SpecOperation[], auth: BearerAuth | undefined, operationOf: (req: Request) => string | undefined): RequestHandler {
-  const byId = new Map(operations.map((operation) => [operation.operationId, operation]));
-  const unlimited = new Map(operations.map((operation) => [operation.operationId, operation.scopeSets.filter((scopes) => !scopes.includes(OWN_RECORD_SCOPE))]));
+  // Per operation: whether it asks for a token, and the scope sets that reach every user.
+  const rules = new Map(operations.map((operation) => [operation.operationId, { secured: operation.secured, unlimited: operation.scopeSets.filter((scopes) => !scopes.includes(OWN_RECORD_SCOPE)) }]));
   return async (req, res, next) => {
     const operationId = operationOf(req);
-    const operation = operationId === undefined ? undefined : byId.get(operationId);
-    if (operation === undefined) {
+    const rule = operationId === undefined ? undefined : rules.get(operationId);
+    if (rule === undefined) {
       next();
       return;
     }
-    if (!auth || !operation.secured) {
+    if (!auth || !rule.secured) {
       res.locals.access = EVERY_USER;
       next();
       return;
@@ -35,7 +35,7 @@ export function requestAccess(operations: readonly SpecOperation[], auth: Bearer
     const caller = await auth.callerOf(req);
     // The validator has already refused a request without a valid token granting one of the sets.
     if (caller === undefined) throw new Error('access asked for a request without a valid token');
-    res.locals.access = (unlimited.get(operation.operationId) ?? []).some((scopes) => grants(caller, scopes)) ? EVERY_USER : ownRecordOf(caller.verifiedEmail);
+    res.locals.access = rule.unlimited.some((scopes) => grants(caller, scopes)) ? EVERY_USER : ownRecordOf(caller.verifiedEmail);
     next();
   };
 }

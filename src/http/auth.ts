@@ -26,7 +26,7 @@ export function bearerToken(header: string | undefined): string | undefined {
 export class InsufficientScope extends Error {
   override readonly name = 'InsufficientScope';
   readonly status = 403;
-  constructor(readonly scopes: readonly string[]) {
+  constructor(scopes: readonly string[]) {
     super(scopes.join(' '));
   }
 }
