@@ -7,6 +7,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { UrlRedactingSpanProcessor } from './url-redaction.js';
 
 // Loaded by server.ts only when OTEL_EXPORTER_OTLP_ENDPOINT is set, and before the modules it
 // instruments: without it no OpenTelemetry module is loaded at all (start time, memory).
@@ -56,7 +57,8 @@ export function startTracing(options: { endpoint: string; serviceName: string })
   const exporter = new OTLPTraceExporter({ url: `${options.endpoint.replace(/\/+$/, '')}/v1/traces` });
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': options.serviceName }),
-    spanProcessors: [new BatchSpanProcessor(exporter)],
+    // No span leaves with a query string (see url-redaction.ts).
+    spanProcessors: [new UrlRedactingSpanProcessor(), new BatchSpanProcessor(exporter)],
   });
   // The global provider, the AsyncLocalStorage context manager and the W3C trace-context propagator.
   provider.register();
@@ -65,7 +67,9 @@ export function startTracing(options: { endpoint: string; serviceName: string })
     instrumentations: [
       // Outgoing requests (none today) would carry `traceparent`; the exporter's own are never traced.
       new HttpInstrumentation({ applyCustomAttributesOnSpan: nameByOperation }),
-      new MongoDBInstrumentation(),
+      // Said, not left to the default: with enhanced reporting `db.query.text` would carry the
+      // filters' values (emails, ids); without it every value is `?`.
+      new MongoDBInstrumentation({ enhancedDatabaseReporting: false }),
     ],
   });
 

@@ -24,6 +24,7 @@ describe('with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
   const traceId = hex(16);
   const callerSpanId = hex(8);
   let userId = '';
+  const email = `traced.${hex(4)}@example.com`;
   let getUserSpan: ReceivedSpan | undefined;
 
   before(async () => {
@@ -31,12 +32,18 @@ describe('with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
     const server = await startServerProcess({ MONGODB_URI: testDatabaseTarget('tracing').uri, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }, { startTimeoutMs: 30_000 });
     try {
       assert.ok(await waitUntil(async () => (await request(server.baseUrl, 'GET', '/readyz')).status === 200, { timeoutMs: 15_000 }), 'the server became ready');
-      const created = await request(server.baseUrl, 'POST', '/users', { json: { name: 'traced', email: `traced.${hex(4)}@example.com` } });
+      const created = await request(server.baseUrl, 'POST', '/users', { json: { name: 'traced', email } });
       assert.equal(created.status, 201, created.text);
       userId = (created.body as { id: string }).id;
       const read = await request(server.baseUrl, 'GET', `/users/${userId}`, { headers: { traceparent: `00-${traceId}-${callerSpanId}-01` } });
       assert.equal(read.status, 200, read.text);
       assert.equal((await request(server.baseUrl, 'GET', `/nowhere-${hex(4)}`)).status, 404);
+      // The address in the query string, as a client writes it and percent-encoded.
+      for (const path of [`/users?email=${email}`, `/user?email=${encodeURIComponent(email)}`]) {
+        const found = await request(server.baseUrl, 'GET', path);
+        assert.equal(found.status, 200, found.text);
+        assert.match(found.text, new RegExp(userId), `${path} found the user`);
+      }
     } finally {
       // A graceful stop sends the spans not sent yet.
       assert.deepEqual(await server.stop(), { code: 0, signal: null });
@@ -86,6 +93,31 @@ describe('with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
     assert.ok(unknown, 'a span for the 404');
     assert.equal(unknown.name, 'GET');
     assert.equal(unknown.attributes['users_api.operation'], undefined);
+  });
+
+  it('when a request carries a query string, then no span holds it nor the address in it, and the path and route are still there', () => {
+    const traced = [
+      { path: '/users', operation: 'listUsers' },
+      { path: '/user', operation: 'legacyListUsers' },
+    ].map(({ path, operation }) => {
+      const span = receiver.spans.find((candidate) => candidate.kind === SERVER && candidate.attributes['http.request.method'] === 'GET' && candidate.attributes['url.path'] === path);
+      assert.ok(span, `a server span for GET ${path}?email=…: ${JSON.stringify(receiver.spans.map((each) => each.name))}`);
+      assert.equal(span.name, `GET ${path}`);
+      assert.equal(span.attributes['http.route'], path);
+      assert.equal(span.attributes['users_api.operation'], operation);
+      assert.equal(span.attributes['url.query'], undefined);
+      return span;
+    });
+    // Their database spans record the filter's shape, every value a `?`.
+    const lookups = receiver.spans.filter((span) => traced.some((server) => span.parentSpanId === server.spanId) && span.kind === CLIENT);
+    assert.ok(lookups.length >= traced.length, `database spans under both requests: ${JSON.stringify(lookups.map((span) => span.name))}`);
+    for (const span of lookups) assert.match(String(span.attributes['db.query.text']), /"\?"/, span.name);
+    // Every span of the run, whatever it is and whatever it holds the address in.
+    const secrets = [email, encodeURIComponent(email), 'email=', '?email'];
+    for (const span of receiver.spans) {
+      const exported = JSON.stringify(span);
+      for (const secret of secrets) assert.ok(!exported.includes(secret), `span "${span.name}" holds ${JSON.stringify(secret)}: ${exported}`);
+    }
   });
 
   it("when the request is logged, then its line carries the trace's id", () => {
