@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { bool, cleanEnv, EnvError, makeValidator, str, url } from 'envalid';
+import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.js';
 
 /** A TCP port; 0 asks the OS for a free one (what the tests do). */
 const listenPort = makeValidator<number>((input) => {
@@ -34,12 +35,14 @@ const originList = makeValidator<string[]>((input) => {
   return origins;
 });
 
-/** Express's "trust proxy": which peers may set X-Forwarded-For. "true" (everyone) is refused. */
-const trustProxy = makeValidator<string | number | false>((input) => {
-  if (input === 'false') return false;
-  if (/^\d+$/.test(input)) return Number(input);
-  if (input === 'true') throw new EnvError('"true" would let any client choose its address; name the proxies (e.g. loopback, 10.0.0.0/8)');
-  return input;
+/**
+ * Express's "trust proxy": which peers may set X-Forwarded-For. "true", and whatever amounts to
+ * it (a subnet spanning nearly everyone, a hop count past the proxies), is refused.
+ */
+const trustProxy = makeValidator<TrustProxy>((input) => {
+  const parsed = parseTrustProxy(input);
+  if ('refused' in parsed) throw new EnvError(parsed.refused);
+  return parsed.trust;
 });
 
 /** An http(s) URL, or empty: the collector traces go to, if any. */
@@ -160,7 +163,7 @@ const spec = {
   AUTH_FAILURE_RATE_LIMIT: positive({ default: 10, desc: 'Requests with a wrong token per client address and window, before 429.' }),
   TRUST_PROXY: trustProxy({
     default: 'loopback',
-    desc: 'Which peers may set X-Forwarded-For (the client address for rate limits): Express "trust proxy" values, "false" for none.',
+    desc: 'Which peers may set X-Forwarded-For (the client address for rate limits), comma-separated: loopback, linklocal, uniquelocal, IP addresses and subnets (IPv4 /8 or longer, as a prefix or a netmask; IPv6 /16 or longer, and none holding all of ::ffff:0:0/96); or a hop count from 1 to 5; false (or 0) for none. true is refused, and so is anything that spans (nearly) every client.',
   }),
   CORS_ORIGINS: originList({ default: [], desc: 'Browser origins allowed to call the API (CORS), comma-separated. Empty: CORS off.' }),
   LOG_LEVEL: str({
@@ -198,7 +201,7 @@ export type Config = {
   /** JWT access tokens from an identity provider; undefined: not accepted. */
   jwt: JwtConfig | undefined;
   rateLimits: { windowMs: number; registrations: number; authFailures: number };
-  trustProxy: string | number | false;
+  trustProxy: TrustProxy;
   corsOrigins: string[];
   /** Where to send traces (OTLP/HTTP base URL); undefined: tracing is off. */
   otlpEndpoint: string | undefined;

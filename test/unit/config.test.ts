@@ -155,3 +155,106 @@ describe('configuration of JWT access tokens', () => {
     refused({ ...base, JWT_JWKS_FILE: jwksFile('{"keys":[]}') }, /JWT_JWKS_FILE: .* is not a JSON Web Key Set/);
   });
 });
+
+describe('configuration of TRUST_PROXY', () => {
+  const trusted = (value: string) => loadConfig({ ...minimal, TRUST_PROXY: value }).trustProxy;
+  const refused = (value: string, ...patterns: RegExp[]) =>
+    assert.throws(
+      () => loadConfig({ ...minimal, TRUST_PROXY: value }),
+      (error: unknown) => error instanceof ConfigError && /TRUST_PROXY: /.test(error.message) && patterns.every((pattern) => pattern.test(error.message)),
+      `TRUST_PROXY=${value} is refused`,
+    );
+
+  it('when TRUST_PROXY is not set, then only loopback proxies are trusted', () => {
+    assert.equal(loadConfig(minimal).trustProxy, 'loopback');
+  });
+
+  it('when TRUST_PROXY names loopback, linklocal or uniquelocal, then each is passed to Express as written', () => {
+    for (const name of ['loopback', 'linklocal', 'uniquelocal']) assert.equal(trusted(name), name);
+  });
+
+  it('when TRUST_PROXY lists plain IPv4 and IPv6 addresses (IPv4-mapped ones too), then they are trusted, the entries trimmed', () => {
+    assert.equal(trusted('10.1.2.3'), '10.1.2.3');
+    assert.equal(trusted(' 10.1.2.3 , ::1,fe80::1%eth0,::ffff:10.1.2.3, loopback ,'), '10.1.2.3,::1,fe80::1%eth0,::ffff:10.1.2.3,loopback');
+    assert.equal(trusted('0.0.0.0'), '0.0.0.0', 'one address, however odd, is not a range');
+  });
+
+  it('when an IPv4 subnet has a prefix of /8 or longer, as a length or a netmask, then it is trusted', () => {
+    for (const subnet of ['10.0.0.0/8', '172.16.0.0/12', '192.168.1.0/24', '10.1.2.3/32', '10.0.0.0/255.0.0.0', '192.168.0.0/255.255.0.0', '10.1.2.3/255.255.255.255']) {
+      assert.equal(trusted(subnet), subnet);
+    }
+  });
+
+  it('when an IPv6 subnet has a prefix of /16 or longer and leaves IPv4 out, or is an IPv4-mapped subnet of /104 or longer, then it is trusted', () => {
+    for (const subnet of ['fd12:3456::/32', '2001:db8::/16', 'fe80::/64', '::1/128', '::/96', '::ffff:10.0.0.0/104', '::ffff:192.168.1.0/120', '::ffff:a00:0/104']) {
+      assert.equal(trusted(subnet), subnet);
+    }
+  });
+
+  it('when TRUST_PROXY is a hop count from 1 to 5, then it is passed as a number; 0 and false both mean no proxy', () => {
+    assert.equal(trusted('1'), 1);
+    assert.equal(trusted('5'), 5);
+    assert.equal(trusted('0'), false);
+    assert.equal(trusted('false'), false);
+    assert.equal(trusted('FALSE'), false);
+  });
+
+  it('when TRUST_PROXY is true, then it is refused, saying why and to name the proxies', () => {
+    refused('true', /would let any client choose its address/, /name the proxies \(e\.g\. loopback, 10\.0\.0\.0\/8/);
+    refused(' TRUE ', /would let any client choose its address/);
+  });
+
+  it('when a hop count is above 5, then it is refused, saying that the client writes the entries past the real proxies', () => {
+    refused('6', /a hop count of 6 trusts X-Forwarded-For entries the client wrote itself whenever fewer than 6 proxies/, /1 to 5/);
+    refused('100', /a hop count of 100/);
+  });
+
+  it('when an IPv4 subnet spans everyone or nearly (0.0.0.0/0, 0.0.0.0/1, … /7, or such a netmask), then it is refused with the share it spans', () => {
+    refused('0.0.0.0/0', /"0\.0\.0\.0\/0" spans every IPv4 address/, /\/8 or longer \(e\.g\. 10\.0\.0\.0\/8\)/);
+    refused('0.0.0.0/1', /"0\.0\.0\.0\/1" spans half of all IPv4 addresses/);
+    refused('128.0.0.0/1', /half of all IPv4 addresses/);
+    refused('10.0.0.0/7', /1\/128 of all IPv4 addresses/);
+    refused('0.0.0.0/0.0.0.0', /spans every IPv4 address/);
+    refused('10.0.0.0/254.0.0.0', /1\/128 of all IPv4 addresses/);
+    refused('loopback,0.0.0.0/0', /"0\.0\.0\.0\/0" spans every IPv4 address/);
+  });
+
+  it('when an IPv6 subnet is shorter than /16 (::/0, ::/1, fc00::/7), then it is refused with the share it spans', () => {
+    refused('::/0', /"::\/0" spans every IPv6 address/, /\/16 or longer/, /uniquelocal/);
+    refused('::/1', /half of all IPv6 addresses/);
+    refused('8000::/1', /half of all IPv6 addresses/);
+    refused('fc00::/7', /1\/128 of all IPv6 addresses/);
+    refused('2000::/15', /1\/32768 of all IPv6 addresses/);
+  });
+
+  it('when an IPv6 subnet holds all of ::ffff:0:0/96 (every IPv4 address, mapped), then it is refused', () => {
+    for (const subnet of ['::/16', '::/80', '::ffff:0:0/96', '::fffe:0:0/95', '::ffff:10.0.0.0/96']) {
+      refused(subnet, new RegExp(`"${subnet.replace(/[.]/g, '\\.')}" holds ::ffff:0:0/96, every IPv4 address`), /e\.g\. 10\.0\.0\.0\/8/);
+    }
+  });
+
+  it('when an IPv4-mapped subnet is shorter than /104 (an IPv4 /8), then it is refused as the IPv4 subnet it is', () => {
+    refused('::ffff:0.0.0.0/97', /"::ffff:0\.0\.0\.0\/97" is an IPv4 subnet in IPv6 form, \/1 as IPv4, and spans half of all IPv4 addresses/, /\/104 or longer/);
+    refused('::ffff:10.0.0.0/103', /\/7 as IPv4/);
+  });
+
+  it('when a subnet has no valid prefix (too long, not a number, a non-contiguous or IPv6 netmask), then it is refused saying what comes after the /', () => {
+    refused('10.0.0.0/33', /"10\.0\.0\.0\/33": after the \/ comes a prefix length from 0 to 32 or a netmask/);
+    refused('10.0.0.0/', /after the \/ comes a prefix length from 0 to 32/);
+    refused('10.0.0.0/255.0.255.0', /after the \/ comes a prefix length from 0 to 32 or a netmask such as 255\.255\.0\.0/);
+    refused('10.0.0.0/8/8', /after the \/ comes a prefix length/);
+    refused('fd00::/129', /"fd00::\/129": after the \/ comes a prefix length from 0 to 128/);
+    refused('fd00::/ffff::', /from 0 to 128/);
+  });
+
+  it('when an entry is neither a name, an address nor a subnet, then it is refused by name with the names it may be', () => {
+    for (const entry of ['proxy.internal', 'Loopback', '[::1]', '010.0.0.1', '10.0.0', '1,loopback', 'loopback/8', '*']) {
+      refused(entry, new RegExp(`is not an IP address, a subnet \\(address/prefix\\) or one of loopback, linklocal, uniquelocal`));
+    }
+  });
+
+  it('when TRUST_PROXY is empty or only commas, then it is refused, saying to name the proxies or write false', () => {
+    refused('', /is empty; name the proxies/, /write false for none/);
+    refused(' , ', /is empty/);
+  });
+});
