@@ -5,6 +5,8 @@
 // oasdiff, for the API gate's tests, is built first when missing.
 // TEST_NODE=/path/to/node runs the tests, and the servers they start, on that Node instead of the
 // one running this script (CI runs the suite on each supported Node that way).
+// `npm test -- <part> …` runs only the test files whose path (under test/) contains one of the
+// parts, e.g. `npm test -- adversarial/ unit/config`: for a focused run while working; CI runs all.
 // The runner's summary (ℹ tests / pass / fail) is the last thing printed.
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -34,10 +36,11 @@ function testNode(): { path: string; version: string } {
 }
 
 async function main(): Promise<number> {
-  const files = testFiles(testRoot);
+  const parts = process.argv.slice(2);
+  const files = testFiles(testRoot).filter((file) => parts.length === 0 || parts.some((part) => relative(testRoot, file).includes(part)));
   const node = testNode();
   log(`Node: ${node.version} (${node.path})`);
-  if (files.length === 0) throw new Error(`no test files under ${testRoot}`);
+  if (files.length === 0) throw new Error(`no test files under ${testRoot}${parts.length > 0 ? ` matching ${parts.join(', ')}` : ''}`);
   const schemathesis = ensureSchemathesis(log);
   const chromium = ensureChromium(log);
   log(`Chromium: ${chromium}`);
