@@ -16,6 +16,7 @@ import { openApiValidation } from './http/openapi-validation.js';
 import { authFailureLimiter, registrationLimiter } from './http/rate-limits.js';
 import { requestLogging } from './http/request-logging.js';
 import { requestOperation } from './http/request-operation.js';
+import { requestShape } from './http/request-shape.js';
 import { specOperations } from './http/spec-operations.js';
 import { deprecationHeaders, tutorialRoutes } from './http/tutorial-routes.js';
 import { usersRoutes } from './http/users-routes.js';
@@ -65,6 +66,8 @@ export function createApp({ users, logger, config, health, database, traceId }: 
   app.set('trust proxy', config.trustProxy);
 
   app.use(requestLogging(logger, { finished: (req, res, seconds) => metrics.observeRequest(req, res, seconds), ...(traceId ? { traceId } : {}) }));
+  // Before anything parses the request: headers reduced to what the contract can mean.
+  app.use(requestShape(operations.flatMap((operation) => operation.bodyMediaTypes)));
   app.use(helmet());
   if (config.corsOrigins.length > 0) {
     app.use(cors({ origin: [...config.corsOrigins], exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }));
@@ -76,17 +79,26 @@ export function createApp({ users, logger, config, health, database, traceId }: 
   app.use(docsRoutes(spec));
 
   // Authentication and limits follow the spec: its `security` and `x-rate-limit` declarations.
-  // The limiters run first and ask for the token's verdict; the validator's security handler then
-  // gets the same (kept per request), so a JWT is verified once per request.
+  // The wrong-token limit runs first and counts a token before it is verified (rate-limits.ts);
+  // the registration limit, the validator's security handler and the access check then share one
+  // verdict (kept per request), so a JWT is verified once per request.
   const auth = asksForTokens(config)
-    ? bearerAuth({ tokens: config.apiTokens, verifyJwt: config.jwt ? jwtVerifier(config.jwt) : undefined, logger: logger.child({ component: 'auth' }) })
+    ? bearerAuth({
+        tokens: config.apiTokens,
+        jwt: config.jwt ? jwtVerifier(config.jwt, logger.child({ component: 'identity-provider' })) : undefined,
+        logger: logger.child({ component: 'auth' }),
+      })
     : undefined;
   const hasValidToken = async (req: Request) => (await auth?.callerOf(req)) !== undefined;
+  if (auth) {
+    // One layer for every route: the operation is looked up only for a token not known valid.
+    const readsToken = new Set(operations.filter((operation) => operation.secured || operation.rateLimit !== undefined).map((operation) => operation.operationId));
+    const isReadingToken = (req: Request) => readsToken.has(operationOf(req) ?? '');
+    app.use(authFailureLimiter(config.rateLimits, auth, isReadingToken, () => metrics.rateLimited('auth_failure')));
+  }
   const registrations = registrationLimiter(config.rateLimits, hasValidToken, () => metrics.rateLimited('registration'));
-  const guesses = authFailureLimiter(config.rateLimits, hasValidToken, () => metrics.rateLimited('auth_failure'));
   for (const operation of operations) {
     if (operation.rateLimit === 'registration') app[operation.method](operation.expressPath, registrations);
-    if (operation.secured && auth) app[operation.method](operation.expressPath, guesses);
   }
 
   app.use(

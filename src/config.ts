@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { bool, cleanEnv, EnvError, makeValidator, str, url } from 'envalid';
+import { isTrustedKeySource } from './auth/provider-fetch.js';
 import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.js';
 
 /** A TCP port; 0 asks the OS for a free one (what the tests do). */
@@ -131,7 +132,7 @@ const spec = {
   JWT_AUDIENCE: str({ default: '', desc: 'The `aud` a JWT must carry to be accepted here (this API\'s identifier at the provider). Required with JWT.' }),
   JWT_JWKS_URL: optionalHttpUrl({
     default: '',
-    desc: "The provider's JSON Web Key Set URL (its jwks_uri); keys are cached and refetched for an unknown `kid` at most once per JWT_JWKS_COOLDOWN_MS. Exactly one of JWT_JWKS_URL / JWT_JWKS_FILE / OIDC_ISSUER_URL with JWT.",
+    desc: "The provider's JSON Web Key Set URL (its jwks_uri), https (plain http on loopback only); keys are cached and refetched for an unknown `kid` at most once per JWT_JWKS_COOLDOWN_MS. Exactly one of JWT_JWKS_URL / JWT_JWKS_FILE / OIDC_ISSUER_URL with JWT.",
     example: 'https://idp.example.com/.well-known/jwks.json',
   }),
   JWT_JWKS_FILE: str({
@@ -140,14 +141,14 @@ const spec = {
   }),
   OIDC_ISSUER_URL: optionalHttpUrl({
     default: '',
-    desc: "An OpenID Connect provider's issuer URL: its JWKS is found from <issuer>/.well-known/openid-configuration when the first JWT arrives (and looked up again after a failure, at most once per JWT_JWKS_COOLDOWN_MS), and tokens must carry it as `iss`. Instead of JWT_JWKS_URL / JWT_JWKS_FILE; needs JWT_AUDIENCE.",
+    desc: "An OpenID Connect provider's issuer URL, https (plain http on loopback only; the discovered jwks_uri too): its JWKS is found from <issuer>/.well-known/openid-configuration when the first JWT arrives (and looked up again after a failure, at most once per JWT_JWKS_COOLDOWN_MS), and tokens must carry it as `iss`. Instead of JWT_JWKS_URL / JWT_JWKS_FILE; needs JWT_AUDIENCE.",
     example: 'https://keycloak.example.com/realms/users',
   }),
   JWT_ALGORITHMS: jwtAlgorithms({ default: ['RS256', 'ES256'], desc: 'Signature algorithms accepted on JWTs, comma-separated; none and HS* are refused.' }),
   JWT_CLOCK_TOLERANCE_S: nonNegative({ default: 30, desc: 'Seconds of clock difference with the provider tolerated on `exp` and `nbf`.' }),
   JWT_JWKS_COOLDOWN_MS: millis({
     default: 30_000,
-    desc: 'After a JWKS fetch, how long a token with an unknown `kid` is refused without fetching again: the bound on fetches a stream of forged kids can cause.',
+    desc: 'After a JWKS fetch, how long a token with an unknown `kid` is refused without fetching again, and after a failed fetch from the provider (key set or discovery), how long nothing is fetched: the bound on fetches a stream of forged kids or a provider outage can cause.',
   }),
   JWT_SCOPE_CLAIM: claimName({
     default: 'scope',
@@ -308,6 +309,12 @@ function jwtConfig(env: JwtEnv): JwtConfig | undefined {
   const sources = [url && 'JWT_JWKS_URL', file && 'JWT_JWKS_FILE', oidc && 'OIDC_ISSUER_URL'].filter(Boolean);
   if (sources.length > 1) problems.push(`  ${sources.join(', ')}: set exactly one source of the provider's keys (a URL, a file for a closed network, or discovery)`);
   if (sources.length === 0) problems.push(`  JWT_JWKS_URL, JWT_JWKS_FILE or OIDC_ISSUER_URL: one is ${because}: where the provider's public keys are`);
+  // Keys (and the discovery document that names them) only over https, or plain http on this machine.
+  for (const [key, value] of [['JWT_JWKS_URL', url], ['OIDC_ISSUER_URL', oidc]] as const) {
+    if (value !== '' && URL.canParse(value) && !isTrustedKeySource(new URL(value))) {
+      problems.push(`  ${key}: "${value}" is plain http to another machine: anyone on the path could hand the service keys of their own; use https (plain http is accepted on loopback only)`);
+    }
+  }
   let keys: JwtConfig['keys'] | undefined;
   if (sources.length === 1 && url !== '') keys = { url: new URL(url) };
   if (sources.length === 1 && oidc !== '') keys = { discovery: new URL(`${oidc.replace(/\/+$/, '')}/.well-known/openid-configuration`) };

@@ -8,7 +8,7 @@ import { toASCII } from 'tr46';
  * unassigned code points (their normalisation and case mapping may change when Unicode assigns
  * them, which would change a stored key).
  */
-const FORBIDDEN = /[\p{Cc}\p{Cs}\p{Cn}\p{White_Space}\p{Bidi_Control}]/u;
+export const FORBIDDEN = /[\p{Cc}\p{Cs}\p{Cn}\p{White_Space}\p{Bidi_Control}]/u;
 
 /**
  * RFC 5322's dot-atom (atoms of `atext` joined by single dots), with any non-ASCII character
@@ -16,12 +16,20 @@ const FORBIDDEN = /[\p{Cc}\p{Cs}\p{Cn}\p{White_Space}\p{Bidi_Control}]/u;
  * mail system hands them out, and their escapes would need a normal form of their own.
  */
 const ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~\\-\\u{80}-\\u{10FFFF}]+";
-const DOT_ATOM = new RegExp(`^${ATOM}(?:\\.${ATOM})*$`, 'u');
+export const DOT_ATOM = new RegExp(`^${ATOM}(?:\\.${ATOM})*$`, 'u');
+
+/**
+ * The contract's `maxLength` for an email is 254 characters (code points), so no address is longer
+ * than twice that in UTF-16 code units. A longer string is refused before IDNA sees it: mapping
+ * and Punycode would otherwise run over all of a 16 KiB body's worth of text, although the
+ * schema's length check has already failed it.
+ */
+const MAX_ADDRESS_CODE_UNITS = 2 * 254;
 
 /** RFC 5321 §4.5.3.1.1: 64 octets (RFC 6531 keeps the limit in octets of UTF-8). */
 const MAX_LOCAL_PART_OCTETS = 64;
 /** A DNS label in ASCII: letters, digits and inner hyphens, 1 to 63 characters. */
-const LDH_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+export const LDH_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /**
  * IDNA as UTS 46 defines it, nontransitional (`ß` stays `ß`, as IDNA2008 and today's browsers
@@ -51,7 +59,7 @@ export function asciiDomain(domain: string): string | null {
  * as the key compares addresses.
  */
 export function isEmailAddress(value: string): boolean {
-  if (FORBIDDEN.test(value)) return false;
+  if (value.length > MAX_ADDRESS_CODE_UNITS || FORBIDDEN.test(value)) return false;
   const parts = value.normalize('NFC').split('@');
   if (parts.length !== 2) return false;
   const [local = '', domain = ''] = parts;

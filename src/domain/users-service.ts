@@ -19,6 +19,22 @@ export type ListResult = { items: UserRecord[]; nextCursor: string | null };
 const notFound = () => new AppError('USER_NOT_FOUND', 'No user matches the request.');
 const stale = () => new AppError('PRECONDITION_FAILED', 'The user has changed since the ETag given in If-Match.');
 
+/**
+ * A caller limited to its own record reaches it through the email its provider verified: moving
+ * the record to another address would take it out of the caller's reach and hand it to whoever
+ * owns that address, unverified. Such a caller may only write the same address otherwise
+ * (letter case, Unicode form); a real change of email takes `users:write`. Decided from the
+ * token and the body alone, before any user is read, so it says nothing about other users.
+ */
+function assertEmailChangeAllowed(access: Access, email: string | undefined): void {
+  if (email === undefined || access.to !== 'own-record' || access.ownerKey === undefined || reaches(access, email)) return;
+  throw new AppError(
+    'INSUFFICIENT_SCOPE',
+    'A token limited to its own record (users:self) may not move the record to another email: that needs users:write (change the email at the identity provider instead).',
+    { requiredScopes: ['users:write'] },
+  );
+}
+
 function toChanges(fields: { name?: string; email?: string }): UserChanges {
   const changes: UserChanges = {};
   if (fields.name !== undefined) changes.name = normalizeName(fields.name);
@@ -63,6 +79,7 @@ export class UsersService {
   }
 
   async update(access: Access, id: string, patch: UserPatch, condition?: VersionCondition): Promise<UserRecord> {
+    assertEmailChangeAllowed(access, patch.email);
     const changes = toChanges(patch);
     if (changes.name === undefined && changes.email === undefined) {
       // An empty merge patch changes nothing (RFC 7396), but its preconditions still hold.
@@ -87,6 +104,7 @@ export class UsersService {
 
   async legacyUpdate(access: Access, body: LegacyUpdate): Promise<UserRecord> {
     // The tutorial's routes name the user by email: the caller's own, or the user is not there.
+    assertEmailChangeAllowed(access, body.payload.email);
     if (!reaches(access, body.query.email)) throw notFound();
     return (await this.store.updateByEmail(body.query.email, toChanges(body.payload))) ?? Promise.reject(notFound());
   }

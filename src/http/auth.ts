@@ -1,16 +1,16 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { grants, STATIC_TOKEN_CALLER, type Caller } from '../auth/caller.js';
-import type { JwtVerdict } from '../auth/jwt-verifier.js';
+import type { JwtVerifier } from '../auth/jwt-verifier.js';
 import type { Logger } from '../logger.js';
 
 // Bearer tokens (RFC 6750): a configured static token, or a JWT from the identity provider. The
 // validator decides from the spec which operations need one and with which scopes; this says who
 // a presented token names and whether it grants those scopes.
 
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+export const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 /** Three base64url parts: only such a token is worth a JWT verification. */
-const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
+export const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
 
 const digest = (token: string) => createHash('sha256').update(token, 'utf8').digest();
 
@@ -34,14 +34,23 @@ export class InsufficientScope extends Error {
 export type BearerAuthOptions = {
   /** Static tokens (API_TOKENS). */
   tokens: readonly string[];
-  /** Verifies a JWT access token, when an identity provider is configured. */
-  verifyJwt?: ((token: string) => Promise<JwtVerdict>) | undefined;
+  /** Verifies JWT access tokens, when an identity provider is configured. */
+  jwt?: JwtVerifier | undefined;
   logger: Logger;
 };
+
+/**
+ * What can be said of a request's token without verifying anything: none presented, valid (a
+ * static token, or a JWT verified recently), invalid (no token this service could accept), or
+ * unknown until a JWT is verified.
+ */
+export type TokenVerdictNow = 'none' | 'valid' | 'invalid' | 'unknown';
 
 export type BearerAuth = {
   /** Who the request's bearer token names; undefined when it has none, or not a valid one. */
   callerOf(req: Request): Promise<Caller | undefined>;
+  /** The verdict that costs nothing (no signature check, no fetch): what the limits decide on first. */
+  verdictNow(req: Request): TokenVerdictNow;
   /**
    * express-openapi-validator's handler for the `bearerAuth` scheme, called with the scopes of
    * each security requirement of the operation: true when the token grants them, false for no
@@ -57,7 +66,7 @@ export type BearerAuth = {
  * (the client learns nothing that would help it forge one); tokens are never logged, a valid
  * JWT's `sub` may be.
  */
-export function bearerAuth({ tokens, verifyJwt, logger }: BearerAuthOptions): BearerAuth {
+export function bearerAuth({ tokens, jwt, logger }: BearerAuthOptions): BearerAuth {
   const accepted = tokens.map(digest);
   // The rate limiters, the validator (once per security requirement) and the access check all
   // ask about the same request: check it once (the promise is kept, so a JWT is verified once
@@ -73,16 +82,16 @@ export function bearerAuth({ tokens, verifyJwt, logger }: BearerAuthOptions): Be
     const token = bearerToken(req.get('authorization'));
     if (token === undefined) return undefined;
     if (isStatic(token)) return STATIC_TOKEN_CALLER;
-    if (!verifyJwt || !JWT_SHAPE.test(token)) return undefined;
-    const verdict = await verifyJwt(token);
+    if (!jwt || !JWT_SHAPE.test(token)) return undefined;
+    const verdict = await jwt.verify(token);
     const reqId: unknown = req.res?.locals.requestId;
     const log = typeof reqId === 'string' ? logger.child({ reqId }) : logger;
     if (verdict.valid) {
       log.debug({ sub: verdict.caller.subject }, 'JWT accepted');
       return verdict.caller;
     }
-    if (verdict.providerUnreachable) log.warn({ reason: verdict.reason }, "JWT refused: the identity provider's keys could not be fetched");
-    else log.debug({ reason: verdict.reason }, 'JWT refused');
+    // An unreachable provider is logged once per cooldown where it is fetched (provider-fetch.ts).
+    log.debug({ reason: verdict.reason, providerUnreachable: verdict.providerUnreachable }, 'JWT refused');
     return undefined;
   };
   const callerOf = (req: Request): Promise<Caller | undefined> => {
@@ -95,6 +104,13 @@ export function bearerAuth({ tokens, verifyJwt, logger }: BearerAuthOptions): Be
   };
   return {
     callerOf,
+    verdictNow(req) {
+      const token = bearerToken(req.get('authorization'));
+      if (token === undefined) return 'none';
+      if (isStatic(token)) return 'valid';
+      if (!jwt || !JWT_SHAPE.test(token)) return 'invalid';
+      return jwt.remembered(token) !== undefined ? 'valid' : 'unknown';
+    },
     async check(req, scopes) {
       const caller = await callerOf(req);
       if (caller === undefined) return false;

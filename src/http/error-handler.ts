@@ -2,6 +2,10 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../logger.js';
 import { AppError } from '../errors/app-error.js';
 import { toProblem } from './problem.js';
+import { hasBody, SENT_MEDIA_TYPE } from './request-shape.js';
+
+/** What express-openapi-validator leaves on a request it matched: the operation, body media types included. */
+type MatchedRequest = { openapi?: { schema?: { requestBody?: { content?: Record<string, unknown> } } } };
 
 /** The one place where anything thrown becomes an application/problem+json response. */
 export function errorHandler(logger: Logger, bodyLimitBytes: number): ErrorRequestHandler {
@@ -13,9 +17,11 @@ export function errorHandler(logger: Logger, bodyLimitBytes: number): ErrorReque
     const problem = toProblem(error, {
       instance: req.originalUrl.split('?')[0] ?? req.path,
       bodyLimitBytes,
-      // A body is framed by Transfer-Encoding or a non-zero Content-Length.
-      hasBody: req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0,
+      hasBody: hasBody(req.headers),
       hasCredentials: req.headers.authorization !== undefined,
+      // The guard (request-shape.ts) kept what it replaced; otherwise the header is one of the spec's types.
+      sentMediaType: (res.locals[SENT_MEDIA_TYPE] as string | undefined) ?? req.headers['content-type']?.split(';', 1)[0],
+      acceptedMediaTypes: Object.keys((req as MatchedRequest).openapi?.schema?.requestBody?.content ?? {}),
     });
     // With the request's id (see request-logging.ts) when request logging is on.
     const reqId: unknown = res.locals.requestId;

@@ -59,6 +59,17 @@ function build(code: ErrorCode, detail: string, instance: string, extra: Partial
   return { type: `/problems/${code.toLowerCase().replaceAll('_', '-')}`, title, status, detail, instance, code, ...extra };
 }
 
+/** RFC 6750 §3.1's challenge for a valid token without the scopes (named when they are known). */
+function insufficientScopeChallenge(scopes: string): string {
+  return `Bearer realm="users-api", error="insufficient_scope"${SCOPES.test(scopes) ? `, scope="${scopes}"` : ''}`;
+}
+
+/** What a 415 tells the client: what it sent, if anything, and what the operation takes. */
+function unsupportedMediaTypeDetail(sent: string | undefined, accepted: readonly string[]): string {
+  const wanted = accepted.length > 0 ? accepted.join(' or ') : 'JSON';
+  return sent === undefined ? `This operation takes a ${wanted} body; send it with that Content-Type.` : `This operation takes a ${wanted} body, not ${sent}.`;
+}
+
 /** Retry-After of a SERVICE_UNAVAILABLE that does not say when to come back. */
 const DEFAULT_RETRY_AFTER_SECONDS = 1;
 
@@ -74,7 +85,16 @@ const DETAILS: Partial<Record<ErrorCode, string>> = {
  */
 export function toProblem(
   error: unknown,
-  request: { instance: string; bodyLimitBytes: number; hasBody: boolean; hasCredentials: boolean },
+  request: {
+    instance: string;
+    bodyLimitBytes: number;
+    hasBody: boolean;
+    hasCredentials: boolean;
+    /** The media type the body was sent as (for a 415), when it is safe to quote back. */
+    sentMediaType?: string | undefined;
+    /** The media types the operation takes (for a 415). */
+    acceptedMediaTypes?: readonly string[] | undefined;
+  },
 ): ProblemResponse {
   const { instance, bodyLimitBytes } = request;
   const respond = (code: ErrorCode, detail: string, extra?: Partial<Problem>, headers: Record<string, string> = {}): ProblemResponse => ({
@@ -90,6 +110,7 @@ export function toProblem(
       const seconds = Math.max(1, Math.ceil(error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS));
       return respond(error.code, error.detail, {}, { 'Retry-After': String(seconds) });
     }
+    if (error.code === 'INSUFFICIENT_SCOPE') return respond(error.code, error.detail, {}, { 'WWW-Authenticate': insufficientScopeChallenge(error.requiredScopes?.join(' ') ?? '') });
     return respond(error.code, error.detail);
   }
 
@@ -123,7 +144,7 @@ export function toProblem(
         code,
         scopes ? `The bearer token does not grant the scope this operation needs (${scopes}).` : 'The bearer token does not grant the scope this operation needs.',
         {},
-        { 'WWW-Authenticate': `Bearer realm="users-api", error="insufficient_scope"${scopes ? `, scope="${scopes}"` : ''}` },
+        { 'WWW-Authenticate': insufficientScopeChallenge(scopes) },
       );
     }
     if (code === 'METHOD_NOT_ALLOWED') {
@@ -136,7 +157,7 @@ export function toProblem(
         const issues: ValidationIssue[] = [{ in: 'body', path: '', message: 'is required: send a JSON body' }];
         return respond('VALIDATION_FAILED', describe(issues), { errors: issues });
       }
-      return respond(code, `${error.message}.`.replace(/^./, (c) => c.toUpperCase()));
+      return respond(code, unsupportedMediaTypeDetail(request.sentMediaType, request.acceptedMediaTypes ?? []));
     }
     if (code) return respond(code, DETAILS[code] ?? error.message);
   }

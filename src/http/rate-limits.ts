@@ -1,7 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import { rateLimit, type RateLimitInfo } from 'express-rate-limit';
 import { AppError } from '../errors/app-error.js';
-import { bearerToken } from './auth.js';
+import type { BearerAuth } from './auth.js';
 
 export type RateLimitOptions = {
   windowMs: number;
@@ -53,20 +53,44 @@ export function registrationLimiter(options: RateLimitOptions, hasValidToken: To
   };
 }
 
+/** What the wrong-token limit needs of the bearer-token check (http/auth.ts). */
+export type TokenVerdicts = Pick<BearerAuth, 'verdictNow' | 'callerOf'>;
+
 /**
- * Limits guessing: only requests that present a wrong token are counted and, past the limit,
- * refused with 429 until the window ends. A missing token is not a guess, and requests with a
- * valid token are never counted or limited, so clients sharing an address with a guesser (a NAT,
- * a proxy) keep working, and any number of valid requests may be in flight at once.
+ * Limits guessing: requests that present a token which turns out wrong are counted and, past the
+ * limit, refused with 429 until the window ends, on every operation that reads the token
+ * (`readsToken`: the secured ones, and registration, whose limit a valid token lifts). A missing
+ * token is not a guess. A token known valid at no cost (a static token, a JWT verified within
+ * the minute) is never counted or limited, so clients sharing an address with a guesser keep
+ * working.
+ *
+ * A JWT not seen before is counted **before** it is verified, and the count is given back once
+ * it proves valid: past the limit a flood of forged JWTs is refused without a signature check
+ * or a fetch from the provider. The cost: a burst of first requests with fresh valid tokens
+ * from one address counts against the limit while they are verified (requests carrying the same
+ * token share one verification, and once verified a token is not counted again).
  */
-export function authFailureLimiter(options: RateLimitOptions, hasValidToken: TokenCheck, onRejected: () => void): RequestHandler {
-  const limit = limiter({ windowMs: options.windowMs, limit: options.authFailures, what: 'failed authentications', onRejected });
-  // Every request to a secured operation passes here: the usual one (a valid token) goes on at once.
+export function authFailureLimiter(options: RateLimitOptions, auth: TokenVerdicts, readsToken: (req: Request) => boolean, onRejected: () => void): RequestHandler {
+  // Requests whose JWT was counted and then let through to be verified: given back if valid.
+  const verifying = new WeakSet<Request>();
+  const limit = limiter({
+    windowMs: options.windowMs,
+    limit: options.authFailures,
+    what: 'failed authentications',
+    onRejected,
+    skipSuccessfulRequests: true,
+    // Read when the response has finished: by then the token was verified (or never will be).
+    requestWasSuccessful: async (req) => verifying.has(req) && (await auth.callerOf(req)) !== undefined,
+  });
   return (req, res, next) => {
-    if (bearerToken(req.get('authorization')) === undefined) {
+    const verdict = auth.verdictNow(req);
+    if (verdict === 'none' || verdict === 'valid' || !readsToken(req)) {
       next();
       return;
     }
-    hasValidToken(req).then((valid) => (valid ? next() : limit(req, res, next)), next);
+    limit(req, res, (error?: unknown) => {
+      if (error === undefined && verdict === 'unknown') verifying.add(req);
+      next(error);
+    });
   };
 }

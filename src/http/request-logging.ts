@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../logger.js';
 
-const CLIENT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+export const CLIENT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export type RequestLoggingOptions = {
   /** Told of every request that got its whole response, with its time (metrics: one clock for both). */

@@ -16,12 +16,14 @@ export type SpecOperation = {
   scopeSets: string[][];
   /** The `x-rate-limit` group the operation belongs to, if any (e.g. "registration"). */
   rateLimit: string | undefined;
+  /** The media types its request body may be sent as (none: it takes no body). */
+  bodyMediaTypes: string[];
 };
 
 type SecurityRequirement = Record<string, unknown>;
 type Document = {
   security?: SecurityRequirement[];
-  paths?: Record<string, Record<string, { operationId?: string; security?: SecurityRequirement[]; 'x-rate-limit'?: string }>>;
+  paths?: Record<string, Record<string, { operationId?: string; security?: SecurityRequirement[]; 'x-rate-limit'?: string; requestBody?: { content?: Record<string, unknown> } }>>;
 };
 
 const scopesOf = (requirement: SecurityRequirement): string[] => {
@@ -51,6 +53,7 @@ export function specOperations(spec: unknown): SpecOperation[] {
           secured: security.length > 0,
           scopeSets: security.map(scopesOf),
           rateLimit: operation['x-rate-limit'],
+          bodyMediaTypes: Object.keys(operation.requestBody?.content ?? {}),
         };
       }),
   );

@@ -200,14 +200,44 @@ describe('scopes and the own record (JWT from an identity provider)', () => {
       assert.equal((await call('DELETE', '/delete', token, { email: own.email })).status, 204);
     });
 
-    it('when the caller changes its own email, then its old token no longer reaches the record (404), a token with the new email does', async () => {
+    it('when the caller moves its record to another email (PATCH /users/{id} or PATCH /user), then 403 INSUFFICIENT_SCOPE naming users:write, and nothing changes', async () => {
       const own = await seed();
       const token = await selfToken(own.email);
-      const moved = await call('PATCH', `/users/${own.id}`, token, { email: `moved-${own.email}` });
+      for (const reply of [
+        await call('PATCH', `/users/${own.id}`, token, { email: `moved-${own.email}` }),
+        await call('PATCH', `/users/${own.id}`, token, { name: 'renamed too', email: `moved-${own.email}` }),
+        await call('PATCH', '/user', token, { query: { email: own.email }, payload: { email: `moved-${own.email}` } }),
+      ]) {
+        assertProblem(reply, 403, 'INSUFFICIENT_SCOPE');
+        assert.equal(reply.headers.get('www-authenticate'), 'Bearer realm="users-api", error="insufficient_scope", scope="users:write"');
+      }
+      assert.deepEqual(await read(own.id), own);
+      assert.equal((await call('GET', `/users/${own.id}`, token)).status, 200, 'the token still reaches its record');
+    });
+
+    it('when the caller writes its own email otherwise (letter case), then 200 and its token still reaches the record', async () => {
+      const own = await seed();
+      const token = await selfToken(own.email);
+      const upper = own.email.toUpperCase();
+      const rewritten = await call('PATCH', `/users/${own.id}`, token, { email: upper });
+      assert.equal(rewritten.status, 200);
+      assert.equal((rewritten.body as User).email, upper);
+      assert.equal((await call('GET', `/users/${own.id}`, token)).status, 200);
+    });
+
+    it("when a users:self caller sends another user's id with an email change, then 403, the same answer as for its own record (nothing tells that the user exists)", async () => {
+      const own = await seed();
+      const other = await seed();
+      const token = await selfToken(own.email);
+      assertProblem(await call('PATCH', `/users/${other.id}`, token, { email: `taken-${other.email}` }), 403, 'INSUFFICIENT_SCOPE');
+      assert.deepEqual(await read(other.id), other);
+    });
+
+    it('when a token with users:write moves a record to another email, then 200: the rule is for users:self only', async () => {
+      const own = await seed();
+      const moved = await call('PATCH', `/users/${own.id}`, await tokenFor('users:write'), { email: `moved-${own.email}` });
       assert.equal(moved.status, 200);
-      assertProblem(await call('GET', `/users/${own.id}`, token), 404, 'USER_NOT_FOUND');
-      assertProblem(await call('DELETE', `/users/${own.id}`, token), 404, 'USER_NOT_FOUND');
-      assert.equal((await call('GET', `/users/${own.id}`, await selfToken(`moved-${own.email}`))).status, 200);
+      assert.equal((moved.body as User).email, `moved-${own.email}`);
     });
 
     it('when the email is not verified (email_verified false, "false", or missing), then the caller owns no record', async () => {

@@ -10,7 +10,7 @@ import { loadSpec } from '../../src/spec.js';
 
 const operations = specOperations(loadSpec().document);
 const jwtCaller = (scopes: string, verifiedEmail?: string): Caller => ({ scopes: new Set(scopes.split(' ')), verifiedEmail, subject: 'sub-1' });
-const authFor = (caller: Caller | undefined): BearerAuth => ({ callerOf: async () => caller, check: async () => caller !== undefined });
+const authFor = (caller: Caller | undefined): BearerAuth => ({ callerOf: async () => caller, verdictNow: () => (caller ? 'valid' : 'invalid'), check: async () => caller !== undefined });
 
 /** What requestAccess decides for a request the validator matched to `operationId`. */
 async function decide(operationId: string | undefined, auth: BearerAuth | undefined) {
