@@ -182,6 +182,78 @@ describe('JWT access tokens, keys from the JWKS URL', () => {
   });
 });
 
+describe('JWT access tokens: the wrong-token limit counts before it verifies', () => {
+  let provider: IdentityProvider;
+  let server: TestServer;
+  const logLines: string[] = [];
+  const get = (token: string, headers: Record<string, string>) => request(server.baseUrl, 'GET', '/users?limit=1', { headers: { ...headers, ...bearer(token) } });
+  const refusedJwts = () => logLines.filter((line) => (JSON.parse(line) as { msg: string }).msg === 'JWT refused').length;
+
+  before(async () => {
+    provider = await IdentityProvider.start([await signingKey('RS256', 'rsa-count')]);
+    server = await startTestServer('jwt-count', { ...provider.env('url'), AUTH_FAILURE_RATE_LIMIT: '3' }, { logLines: (line) => logLines.push(line) });
+  });
+  after(async () => {
+    await server.close();
+    await provider.stop();
+  });
+
+  it('when one client sends more fresh valid JWTs than the limit, one after another, then every one is answered 200 (each count is given back)', async () => {
+    const address = client();
+    for (let i = 0; i < 6; i++) assert.equal((await get(await provider.mint({ claims: { n: i } }), address)).status, 200);
+  });
+
+  it('when a client is over the limit, then its forged JWTs are refused with 429 without being verified', async () => {
+    const attacker = client();
+    for (let i = 0; i < 3; i++) assertProblem(await get(await provider.mint({ audience: `guess-${i}` }), attacker), 401, 'UNAUTHORIZED');
+    const verifiedBefore = refusedJwts();
+    for (let i = 0; i < 5; i++) assertProblem(await get(await provider.mint({ audience: `more-${i}` }), attacker), 429, 'RATE_LIMITED');
+    assert.equal(refusedJwts(), verifiedBefore, 'no JWT was verified past the limit');
+  });
+
+  it('when a wrong token is sent to registration (POST /users), then it counts toward the wrong-token limit too', async () => {
+    const attacker = client();
+    const register = (token: string, n: number) =>
+      request(server.baseUrl, 'POST', '/users', { headers: { ...attacker, ...bearer(token) }, json: { name: 'guess', email: `guess.${Date.now()}.${n}@example.com` } });
+    for (let i = 0; i < 3; i++) assert.equal((await register(`wrong-static-token-${i}-xxxxxxxx`, i)).status, 201, 'registration is public: a wrong token is ignored');
+    assertProblem(await register('wrong-static-token-9-xxxxxxxx', 9), 429, 'RATE_LIMITED');
+    assertProblem(await get('wrong-static-token-10-xxxxxxx', attacker), 429, 'RATE_LIMITED');
+  });
+});
+
+describe('JWT access tokens while the identity provider is down', () => {
+  let provider: IdentityProvider;
+  let server: TestServer;
+  const logLines: string[] = [];
+  const get = (token: string) => listWith(server, token);
+  const outageWarnings = () => logLines.filter((line) => /identity provider: fetch failed/.test((JSON.parse(line) as { msg: string }).msg)).length;
+
+  before(async () => {
+    provider = await IdentityProvider.start([await signingKey('RS256', 'rsa-down')]);
+    provider.down = true;
+    server = await startTestServer('jwt-down', { ...provider.env('url'), JWT_JWKS_COOLDOWN_MS: String(COOLDOWN_MS), AUTH_FAILURE_RATE_LIMIT: '1000' }, { logLines: (line) => logLines.push(line) });
+  });
+  after(async () => {
+    await server.close();
+    await provider.stop();
+  });
+
+  it('when JWTs arrive during the outage, then they get 401, the key set is fetched once per cooldown, and the outage is logged once, at warn', async () => {
+    const tokens = await Promise.all(Array.from({ length: 10 }, (_, i) => provider.mint({ claims: { n: i } })));
+    for (const token of tokens) assertRefused(await get(token), token);
+    assert.equal(provider.jwksFetches, 1);
+    assert.equal(outageWarnings(), 1);
+    assert.ok(logLines.every((line) => (JSON.parse(line) as { level: number; msg: string }).level < 40 || /identity provider/.test(line)), 'no other warning per request');
+  });
+
+  it('when the provider is back and the cooldown has passed, then tokens are accepted again', async () => {
+    provider.down = false;
+    await sleep(COOLDOWN_MS + 100);
+    assert.equal((await get(await provider.mint())).status, 200);
+    assert.equal(provider.jwksFetches, 2);
+  });
+});
+
 describe('JWT access tokens, keys from a JWKS file (closed network)', () => {
   let provider: IdentityProvider;
   let server: TestServer;

@@ -40,6 +40,8 @@ export class IdentityProvider {
   discoveryIssuer = '';
   /** What its discovery document claims as `issuer`, when a test makes it lie. */
   claimedIssuer: string | undefined;
+  /** While true, every request to it answers 503 (and is counted as a fetch all the same). */
+  down = false;
   /** Where the JWKS is served (loopback HTTP), and the file it is also written to. */
   jwksUrl = '';
   readonly jwksFile = join(mkdtempSync(join(tmpdir(), 'identity-provider-')), 'jwks.json');
@@ -49,6 +51,12 @@ export class IdentityProvider {
     const provider = new IdentityProvider();
     provider.keys.push(...keys);
     const server = createServer((req, res) => {
+      if (provider.down) {
+        if (req.url === DISCOVERY_PATH) provider.discoveryFetches++;
+        else provider.jwksFetches++;
+        res.writeHead(503).end();
+        return;
+      }
       if (req.url === DISCOVERY_PATH) {
         provider.discoveryFetches++;
         const metadata = { issuer: provider.claimedIssuer ?? provider.discoveryIssuer, jwks_uri: provider.jwksUrl, id_token_signing_alg_values_supported: ['RS256', 'ES256'] };

@@ -126,6 +126,14 @@ describe('configuration of JWT access tokens', () => {
     refused({ ...jwt, JWT_JWKS_FILE: jwksFile('{"keys":[{"kty":"EC"}]}') }, /JWT_JWKS_URL, JWT_JWKS_FILE: set exactly one source/);
   });
 
+  it('when a key source is plain http to another machine, then it is refused (anyone on the path could hand over keys); loopback http is accepted', () => {
+    refused({ ...jwt, JWT_JWKS_URL: 'http://idp.example.com/jwks.json' }, /JWT_JWKS_URL: "http:\/\/idp.example.com\/jwks.json" is plain http to another machine/);
+    refused({ OIDC_ISSUER_URL: 'http://10.0.0.5/realms/users', JWT_AUDIENCE: 'users-api' }, /OIDC_ISSUER_URL: .* is plain http to another machine/);
+    for (const local of ['http://127.0.0.1:8080/jwks.json', 'http://localhost/jwks.json', 'http://[::1]:9000/jwks.json']) {
+      assert.ok(loadConfig({ ...minimal, ...jwt, JWT_JWKS_URL: local }).jwt, local);
+    }
+  });
+
   it('when OIDC_ISSUER_URL and an audience are set, then the issuer is that URL and the keys come from its discovery document', () => {
     const config = loadConfig({ ...minimal, OIDC_ISSUER_URL: 'https://keycloak.example.com/realms/users', JWT_AUDIENCE: jwt.JWT_AUDIENCE });
     assert.equal(config.jwt?.issuer, 'https://keycloak.example.com/realms/users');
