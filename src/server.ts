@@ -7,10 +7,13 @@ import { enableCompileCache, loadServerModules } from './server-modules.js';
 
 // Compiled code from the build (or an earlier start) is reused: see server-modules.ts.
 enableCompileCache();
-const { asksForTokens, ConfigError, loadConfig } = await import('./config.js');
+const { asksForTokens, ConfigError, loadConfig, protectedListenAddress } = await import('./config.js');
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // In protected mode a name is resolved before anything starts, and refused unless it names
+  // loopback only; the server then listens on the address that was checked.
+  const listenHost = asksForTokens(config) ? config.host : await protectedListenAddress(config.host);
   // Traces only when a collector is configured: set up before the server's modules load, so that
   // the instrumentations see express and the driver load; otherwise no OpenTelemetry module loads.
   const tracing = config.otlpEndpoint
@@ -47,7 +50,7 @@ async function main(): Promise<void> {
     database,
     ...(tracing ? { traceId: tracing.traceId } : {}),
   });
-  const server = app.listen(config.port, config.host);
+  const server = app.listen(config.port, listenHost);
   // Graceful shutdown, all within SHUTDOWN_GRACE_MS: readiness turns 503 at once, the listening
   // socket closes (new connections are refused), idle keep-alive connections close, requests in
   // flight finish (their responses say `Connection: close`); then the database client closes and
