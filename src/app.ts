@@ -11,6 +11,7 @@ import { bearerAuth } from './http/auth.js';
 import { errorHandler, routeNotFound } from './http/error-handler.js';
 import { docsRoutes } from './http/docs-routes.js';
 import { closeConnectionsWhenStopping, healthRoutes, type HealthChecks } from './http/health-routes.js';
+import { loopbackHostOnly } from './http/loopback-host.js';
 import { metricsRoutes } from './http/metrics-routes.js';
 import { openApiValidation } from './http/openapi-validation.js';
 import { authFailureLimiter, registrationLimiter } from './http/rate-limits.js';
@@ -28,7 +29,7 @@ import { Metrics } from './telemetry/metrics.js';
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
 /** The settings the HTTP application uses (a part of the service's configuration). */
-export type AppConfig = Pick<Config, 'validateResponses' | 'apiTokens' | 'jwt' | 'rateLimits' | 'trustProxy' | 'corsOrigins'>;
+export type AppConfig = Pick<Config, 'host' | 'validateResponses' | 'apiTokens' | 'jwt' | 'rateLimits' | 'trustProxy' | 'corsOrigins'>;
 
 export type AppDependencies = {
   users: UsersService;
@@ -47,8 +48,9 @@ const EXPOSED_HEADERS = ['ETag', 'Location', 'Retry-After', 'Deprecation', 'Link
 
 /**
  * Builds the HTTP application from its dependencies without listening: logging and protective
- * headers → rate limits → parsers → contract validation (including who may call what) → which
- * users the caller may reach → thin handlers → one error formatter.
+ * headers → (in protected mode) the Host check → rate limits → parsers → contract validation
+ * (including who may call what) → which users the caller may reach → thin handlers → one error
+ * formatter.
  */
 export function createApp({ users, logger, config, health, database, traceId }: AppDependencies): Express {
   // Read once: the docs serve it, and its declarations drive authentication, limits and the
@@ -69,6 +71,10 @@ export function createApp({ users, logger, config, health, database, traceId }: 
   // Before anything parses the request: headers reduced to what the contract can mean.
   app.use(requestShape(operations.flatMap((operation) => operation.bodyMediaTypes)));
   app.use(helmet());
+  // Protected mode answers only requests addressed to its loopback address (DNS rebinding, see
+  // http/loopback-host.ts): checked before anything is served, after helmet so that the 421
+  // carries the same protective headers as every other response.
+  if (!asksForTokens(config)) app.use(loopbackHostOnly({ host: config.host }));
   if (config.corsOrigins.length > 0) {
     app.use(cors({ origin: [...config.corsOrigins], exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }));
   }

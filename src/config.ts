@@ -1,7 +1,10 @@
+import { promises as dns } from 'node:dns';
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { bool, cleanEnv, EnvError, makeValidator, str, url } from 'envalid';
 import { isTrustedKeySource } from './auth/provider-fetch.js';
 import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.js';
+import { isLoopbackAddress } from './loopback-address.js';
 
 /** A TCP port; 0 asks the OS for a free one (what the tests do). */
 const listenPort = makeValidator<number>((input) => {
@@ -106,7 +109,10 @@ const millis = makeValidator<number>((input) => {
 
 // Every setting of the service: its environment variable, default and meaning, in one place.
 const spec = {
-  HOST: str({ default: '127.0.0.1', desc: 'Address to listen on. The default accepts local connections only.' }),
+  HOST: str({
+    default: '127.0.0.1',
+    desc: 'Address (or name) to listen on. The default accepts local connections only. Without tokens (protected mode) it must be loopback: an address in 127.0.0.0/8 or ::1, or a name all of whose addresses are.',
+  }),
   PORT: listenPort({ default: 5000, desc: 'TCP port to listen on (5000, as in the tutorial); 0 picks a free port.' }),
   MONGODB_URI: url({
     desc: 'MongoDB connection string. `npm start` sets it to an embedded database when it is not set.',
@@ -259,13 +265,46 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     otelServiceName: clean.OTEL_SERVICE_NAME,
   };
   // Protected mode: without tokens there is no authentication, so users' data must not be
-  // reachable from other machines.
-  if (!asksForTokens(config) && !isLoopback(config.host)) {
-    throw new ConfigError(
-      `Invalid configuration:\n  HOST: ${config.host} is reachable from other machines, and API_TOKENS is empty (and no JWT provider is set): refusing to serve users' data without authentication. Set API_TOKENS or JWT_*, or HOST=127.0.0.1.`,
-    );
+  // reachable from other machines. An address is judged here; a name only once resolved, by
+  // protectedListenAddress (which server.ts awaits before it listens).
+  if (!asksForTokens(config) && (config.host === '' || (isIP(config.host) !== 0 && !isLoopbackAddress(config.host)))) {
+    throw notLoopback(`${config.host || '(empty)'} is reachable from other machines`);
   }
   return config;
+}
+
+function notLoopback(why: string): ConfigError {
+  return new ConfigError(
+    `Invalid configuration:\n  HOST: ${why}, and API_TOKENS is empty (and no JWT provider is set): refusing to serve users' data without authentication. Set API_TOKENS or JWT_*, or HOST=127.0.0.1.`,
+  );
+}
+
+/** A name's addresses, as `dns.promises.lookup(name, { all: true })` gives them. */
+export type LookupAll = (hostname: string, options: { all: true }) => Promise<{ address: string; family: number }[]>;
+
+/**
+ * The address to listen on in protected mode: HOST itself when it is a loopback address, or, for
+ * a name, the first of its addresses (the one listen() would pick) when every one of them is
+ * loopback: `localhost`, or an /etc/hosts alias of 127.0.0.1. A name with any other address is
+ * refused whatever it is called, and so is one that does not resolve. Listening on the address
+ * checked, not on the name, leaves no second look-up that could answer otherwise.
+ */
+export async function protectedListenAddress(host: string, lookup: LookupAll = (name, options) => dns.lookup(name, options)): Promise<string> {
+  if (host === '' || isIP(host) !== 0) {
+    if (isLoopbackAddress(host)) return host;
+    throw notLoopback(`${host || '(empty)'} is reachable from other machines`);
+  }
+  let addresses: { address: string }[];
+  try {
+    addresses = await lookup(host, { all: true });
+  } catch (error) {
+    throw notLoopback(`"${host}" does not resolve (${(error as NodeJS.ErrnoException).code ?? 'lookup failed'}), so it cannot be checked to be loopback`);
+  }
+  const elsewhere = addresses.map(({ address }) => address).filter((address) => !isLoopbackAddress(address));
+  const [first] = addresses;
+  if (!first) throw notLoopback(`"${host}" resolves to no address, so it cannot be checked to be loopback`);
+  if (elsewhere.length > 0) throw notLoopback(`"${host}" resolves to ${elsewhere.join(', ')}, which other machines can reach`);
+  return first.address;
 }
 
 /** Whether operations ask for a bearer token: static API_TOKENS, JWTs, or both. Neither: protected mode. */
@@ -348,9 +387,4 @@ function readJwksFile(path: string): { keys: Record<string, unknown>[] } | strin
     return `"${path}" is not a JSON Web Key Set (an object with a non-empty "keys" array)`;
   }
   return { keys: keys as Record<string, unknown>[] };
-}
-
-/** Whether an address only accepts connections from this machine. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { JwtConfig } from './config.js';
+import { misdirectedRequestDetail } from './http/loopback-host.js';
 import type { Spec } from './spec.js';
 
 type Mapping = Record<string, unknown>;
@@ -9,9 +10,43 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
 /** What the served contract's introduction says first when the service runs in protected mode. */
 export const PROTECTED_MODE_NOTE =
   '> **This server runs in protected mode.** It was started without `API_TOKENS` or a JWT provider (`JWT_*`), so it asks for no ' +
-  'token and answers on its loopback address only; this document is the contract of that server, ' +
+  'token and answers on its loopback address only. It also answers only requests addressed to that address ' +
+  '(`Host: 127.0.0.1:<port>` or `localhost:<port>`) and refuses any other with `421 MISDIRECTED_REQUEST`, so that a web ' +
+  'page cannot reach it through a name pointed at 127.0.0.1 (DNS rebinding). This document is the contract of that server: ' +
   'without the bearer tokens (and their 401, 403 and 429 answers) that `openapi/openapi.yaml`, the ' +
-  'canonical contract, declares for a service started with `API_TOKENS` or `JWT_*`.\n\n';
+  'canonical contract, declares for a service started with `API_TOKENS` or `JWT_*`, and with the 421 every operation may answer.\n\n';
+
+/** The served contract's name for protected mode's answer to a request addressed to another host. */
+const MISDIRECTED = 'MisdirectedRequest';
+
+/** That answer, documented as the canonical contract documents every error (with an example). */
+function misdirectedResponse(): Mapping {
+  return {
+    description:
+      'The request was not addressed to this server by its loopback address and port (`Host: 127.0.0.1:<port>`, ' +
+      '`localhost:<port>`, `[::1]:<port>`, or the name `HOST` gave it): another name, another port, or no `Host`. In protected mode the server ' +
+      'asks for no token, so it answers nobody else; otherwise a web page whose name points at 127.0.0.1 ' +
+      '(DNS rebinding) could read and change every user from its visitors\' browsers.',
+    content: {
+      'application/problem+json': {
+        schema: { $ref: '#/components/schemas/Problem' },
+        examples: {
+          misdirected: {
+            summary: 'A request addressed to another host',
+            value: {
+              type: '/problems/misdirected-request',
+              title: 'Misdirected request',
+              status: 421,
+              detail: misdirectedRequestDetail('127.0.0.1', 5000, ['localhost']),
+              instance: '/users',
+              code: 'MISDIRECTED_REQUEST',
+            },
+          },
+        },
+      },
+    },
+  };
+}
 
 /** Which tokens the running server asks for: none (protected mode), static ones, JWTs from a provider. */
 export type AuthMode = { tokens: boolean; jwt?: Pick<JwtConfig, 'issuer' | 'audience' | 'claims'> | undefined };
@@ -33,8 +68,9 @@ function providerNote(jwt: NonNullable<AuthMode['jwt']>): string {
  * In protected mode no operation asks for a token, so a document that declared one would be
  * wrong for every client, SDK generator and fuzzer that reads it: this one declares no security
  * requirement and no security scheme, drops the answers only tokens cause (401, 403, and 429 where the
- * only limit is the one on wrong tokens), and says why in its introduction. The canonical file
- * stays what types and clients are generated from.
+ * only limit is the one on wrong tokens), adds the 421 every operation answers to a request
+ * addressed to another host (http/loopback-host.ts), and says why in its introduction. The
+ * canonical file stays what types and clients are generated from.
  */
 export function servedSpec(spec: Spec, mode: AuthMode): Spec {
   if (mode.tokens && !mode.jwt) return spec;
@@ -46,7 +82,11 @@ export function servedSpec(spec: Spec, mode: AuthMode): Spec {
     return { yaml: stringifyYaml(document), document };
   }
   delete document.security;
-  if (isMapping(document.components)) delete document.components.securitySchemes;
+  if (!isMapping(document.components)) document.components = {};
+  const components = document.components as Mapping;
+  delete components.securitySchemes;
+  if (!isMapping(components.responses)) components.responses = {};
+  (components.responses as Mapping)[MISDIRECTED] = misdirectedResponse();
   if (isMapping(document.info)) {
     const description = typeof document.info.description === 'string' ? document.info.description : '';
     document.info.description = PROTECTED_MODE_NOTE + description;
@@ -61,6 +101,7 @@ export function servedSpec(spec: Spec, mode: AuthMode): Spec {
       delete operation.responses['401'];
       delete operation.responses['403'];
       if (operation['x-rate-limit'] === undefined) delete operation.responses['429'];
+      operation.responses['421'] = { $ref: `#/components/responses/${MISDIRECTED}` };
     }
   }
   return { yaml: stringifyYaml(document), document };

@@ -7,10 +7,13 @@ import { enableCompileCache, loadServerModules } from './server-modules.js';
 
 // Compiled code from the build (or an earlier start) is reused: see server-modules.ts.
 enableCompileCache();
-const { asksForTokens, ConfigError, loadConfig } = await import('./config.js');
+const { asksForTokens, ConfigError, loadConfig, protectedListenAddress } = await import('./config.js');
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // In protected mode a name is resolved before anything starts, and refused unless it names
+  // loopback only; the server then listens on the address that was checked.
+  const listenHost = asksForTokens(config) ? config.host : await protectedListenAddress(config.host);
   // Traces only when a collector is configured: set up before the server's modules load, so that
   // the instrumentations see express and the driver load; otherwise no OpenTelemetry module loads.
   const tracing = config.otlpEndpoint
@@ -34,7 +37,7 @@ async function main(): Promise<void> {
   database.connectInBackground(() => repository.prepare());
 
   if (!asksForTokens(config)) {
-    const warning = 'PROTECTED MODE: neither API_TOKENS nor a JWT provider (JWT_*) is set, so no operation asks for a token. Listening on loopback only; set API_TOKENS or JWT_* to require tokens (and to listen on other addresses).';
+    const warning = 'PROTECTED MODE: neither API_TOKENS nor a JWT provider (JWT_*) is set, so no operation asks for a token. Listening on loopback only, and answering only requests addressed to it (Host 127.0.0.1, localhost or [::1], with the port); set API_TOKENS or JWT_* to require tokens (and to listen on other addresses).';
     logger.warn(warning);
     process.stderr.write(`\n*** ${warning}\n\n`);
   }
@@ -47,7 +50,7 @@ async function main(): Promise<void> {
     database,
     ...(tracing ? { traceId: tracing.traceId } : {}),
   });
-  const server = app.listen(config.port, config.host);
+  const server = app.listen(config.port, listenHost);
   // Graceful shutdown, all within SHUTDOWN_GRACE_MS: readiness turns 503 at once, the listening
   // socket closes (new connections are refused), idle keep-alive connections close, requests in
   // flight finish (their responses say `Connection: close`); then the database client closes and

@@ -16,6 +16,8 @@ export const errorCatalogue = {
   PRECONDITION_FAILED: { status: 412, title: 'Precondition failed' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
+  // Protected mode only: a request whose Host is not this server's loopback address (http/loopback-host.ts).
+  MISDIRECTED_REQUEST: { status: 421, title: 'Misdirected request' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   INTERNAL_ERROR: { status: 500, title: 'Internal server error' },
   SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },

@@ -89,11 +89,11 @@ describe('graceful shutdown', () => {
     const readiness = connect({ host: '127.0.0.1', port: server.port });
     await new Promise((resolve) => readiness.once('connect', resolve));
     const readinessAnswer = receive(readiness);
-    readiness.write('GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    readiness.write(`GET /readyz HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n`);
     const idle = connect({ host: '127.0.0.1', port: server.port });
     await new Promise((resolve) => idle.once('connect', resolve));
     const idleAnswer = receive(idle);
-    idle.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    idle.write(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`);
     assert.ok(await waitUntil(async () => idleAnswer.sofar().endsWith('}'), { timeoutMs: 5000, intervalMs: 20 }), 'the keep-alive connection got its answer');
     await sleep(200); // let the server see everything sent so far
 

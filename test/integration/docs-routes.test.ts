@@ -185,17 +185,39 @@ describe('in protected mode (no API_TOKENS): the contract of the server that run
     assert.deepEqual(operationsOf(served).filter(({ operation }) => operation.security !== undefined).map(({ where }) => where), []);
   });
 
-  it('when /openapi.json is read, then every operation is there with its answers but those only tokens cause (401, 403; 429 without a limit of its own)', () => {
+  it('when /openapi.json is read, then every operation is there with its answers but those only tokens cause (401, 403; 429 without a limit of its own), and 421', () => {
     const expected = operationsOf(canonical).map(({ where, operation }) => ({
       where,
-      statuses: Object.keys(operation.responses).filter((status) => status !== '401' && status !== '403' && (status !== '429' || operation['x-rate-limit'] !== undefined)),
+      statuses: Object.keys(operation.responses)
+        .filter((status) => status !== '401' && status !== '403' && (status !== '429' || operation['x-rate-limit'] !== undefined))
+        .concat('421')
+        .sort(),
     }));
     assert.ok(expected.some(({ statuses }) => statuses.includes('429')), 'the registration limit still answers 429');
     assert.deepEqual(operationsOf(served).map(({ where, operation }) => ({ where, statuses: Object.keys(operation.responses) })), expected);
   });
 
+  it('when /openapi.json is read, then every operation answers 421 MISDIRECTED_REQUEST, documented once as problem+json with an example', () => {
+    const refs = operationsOf(served).map(({ where, operation }) => ({ where, ref: operation.responses['421'] }));
+    assert.deepEqual(refs, refs.map(({ where }) => ({ where, ref: { $ref: '#/components/responses/MisdirectedRequest' } })));
+    const response = (served.components.responses as Record<string, { description: string; content: Record<string, { schema: unknown; examples: Record<string, { value: Record<string, unknown> }> }> }>).MisdirectedRequest;
+    assert.ok(response, 'components/responses/MisdirectedRequest');
+    assert.match(response.description, /DNS rebinding/);
+    assert.deepEqual(Object.keys(response.content), ['application/problem+json']);
+    const media = response.content['application/problem+json'];
+    assert.deepEqual(media?.schema, { $ref: '#/components/schemas/Problem' });
+    const examples = Object.values(media?.examples ?? {});
+    assert.ok(examples.length > 0);
+    for (const { value } of examples) assert.deepEqual([value.status, value.code, value.title], [421, 'MISDIRECTED_REQUEST', 'Misdirected request']);
+  });
+
+  it('when the canonical contract is read, then no operation answers 421 (with tokens there is no Host check)', () => {
+    assert.deepEqual(operationsOf(canonical).filter(({ operation }) => operation.responses['421'] !== undefined).map(({ where }) => where), []);
+  });
+
   it('when /openapi.json is read, then its introduction says first that this server runs in protected mode, and why', () => {
     assert.match(served.info.description, /^> \*\*This server runs in protected mode\.\*\* It was started without `API_TOKENS`/);
+    assert.match(served.info.description, /^[^\n]*answers only requests addressed to that address[^\n]*refuses any other with `421 MISDIRECTED_REQUEST`[^\n]*\(DNS rebinding\)/);
     assert.ok(served.info.description.endsWith(canonical.info.description));
   });
 

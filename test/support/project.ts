@@ -7,7 +7,7 @@ export const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 const run = promisify(execFile);
 
-/** Runs a command installed in node_modules/.bin from the project root. */
-export async function runBin(bin: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return run(`${projectRoot}node_modules/.bin/${bin}`, args, { cwd: projectRoot, maxBuffer: 64 * 1024 * 1024 });
+/** Runs a command installed in node_modules/.bin, from the project root unless told another directory. */
+export async function runBin(bin: string, args: string[], { cwd = projectRoot }: { cwd?: string } = {}): Promise<{ stdout: string; stderr: string }> {
+  return run(`${projectRoot}node_modules/.bin/${bin}`, args, { cwd, maxBuffer: 64 * 1024 * 1024 });
 }
