@@ -65,6 +65,10 @@ export interface paths {
          *     in the patch keep their values, and an empty patch changes nothing. Send the user's
          *     `ETag` in `If-Match` so that a concurrent change is refused with `412` instead of
          *     being overwritten.
+         *
+         *     With a `users:self` token the email may only be written otherwise (the same address in
+         *     another letter case or Unicode form); another address is `403 INSUFFICIENT_SCOPE`
+         *     (it takes `users:write`), and nothing changes.
          */
         patch: operations["updateUser"];
         trace?: never;
@@ -94,6 +98,8 @@ export interface paths {
          * @description The tutorial's `PATCH /user`: finds the user whose email is `query.email` (in any
          *     letter case) and sets the fields in `payload`. Only `email` may appear in `query` and
          *     only `name` and `email` in `payload`, each a plain string. Use `PATCH /users/{id}`.
+         *     With a `users:self` token, `payload.email` may only be the caller's own address
+         *     written otherwise: another is `403 INSUFFICIENT_SCOPE`.
          */
         patch: operations["legacyUpdateUser"];
         trace?: never;
@@ -405,7 +411,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The bearer token is valid but grants none of the scopes this operation needs. */
+        /** @description The bearer token is valid but grants none of the scopes this operation needs (or, with `users:self`, a change of the record's email, which takes `users:write`). */
         Forbidden: {
             headers: {
                 "WWW-Authenticate": components["headers"]["WWWAuthenticate"];

@@ -2,7 +2,9 @@ import { AppError } from '../errors/app-error.js';
 
 // Pagination cursors are opaque to clients: base64url of a small versioned JSON object holding
 // the id of the last user of the page. Keyset pagination on the id stays correct and fast while
-// users are added or removed between pages.
+// users are added or removed between pages. They are not signed, on purpose: a cursor is a
+// position any caller could page to, the caller's access still filters every page, and an
+// unsigned cursor stays valid across instances and restarts without a shared key.
 
 const ID = /^[0-9a-f]{24}$/;
 
@@ -20,7 +22,7 @@ export function decodeCursor(cursor: string): string {
   }
   const after = (parsed as { a?: unknown } | undefined)?.a;
   if (typeof after !== 'string' || !ID.test(after)) {
-    throw new AppError('INVALID_CURSOR', 'The cursor was not issued by this service; use a nextCursor from a previous page.');
+    throw new AppError('INVALID_CURSOR', 'The cursor is not one this service issues; use a nextCursor from a previous page.');
   }
   return after;
 }
