@@ -1,0 +1,95 @@
+// `node dist/bench/ab.js --a <project dir> --b <project dir>`: two builds of the service, run
+// alternately (A, B, A, B, …) on one database with the same seeded users, each as `npm run serve`
+// runs it with a static token, under the same load on one operation (default `GET /users/{id}`).
+// Alternating spreads the machine's drift over both, which one run of `npm run bench` per build
+// cannot. Every status is counted; a round with anything but 200 fails the comparison.
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { SERVER_NODE_FLAGS } from '../src/runtime-flags.js';
+import { startDatabase } from '../scripts/lib/database.js';
+import { addExitHook } from '../scripts/lib/managed-process.js';
+
+const TOKEN = 'ab-bench-token-0123456789abcdef';
+
+async function startBuild(dir: string, mongodbUri: string): Promise<{ baseUrl: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, join(dir, 'dist/src/server.js')], {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', MONGODB_URI: mongodbUri, API_TOKENS: TOKEN, LOG_LEVEL: 'info', REGISTRATION_RATE_LIMIT: '1000000' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const removeHook = addExitHook(() => child.kill('SIGKILL'));
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  let stderr = '';
+  const baseUrl = await new Promise<string>((done, fail) => {
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      const url = /Users API listening on (http:\/\/\S+)/.exec(stderr)?.[1];
+      if (url) done(url);
+    });
+    void exited.then(() => fail(new Error(`${dir} exited:\n${stderr}`)));
+  });
+  while ((await fetch(`${baseUrl}/readyz`).then((r) => r.status, () => 0)) !== 200) await new Promise((done) => setTimeout(done, 100));
+  return {
+    baseUrl,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+      removeHook();
+    },
+  };
+}
+
+async function load(baseUrl: string, ids: string[], seconds: number): Promise<{ rps: number; statuses: Record<string, number> }> {
+  let next = 0;
+  const statuses: Record<string, number> = {};
+  const result = await autocannon({
+    url: baseUrl,
+    connections: 32,
+    duration: seconds,
+    requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: `/users/${ids[next++ % ids.length] ?? ''}`, headers: { authorization: `Bearer ${TOKEN}` } }) }],
+  });
+  for (const [status, count] of Object.entries(result.statusCodeStats ?? {})) statuses[status] = (count as { count: number }).count;
+  return { rps: result.requests.average, statuses };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { a: { type: 'string' }, b: { type: 'string' }, rounds: { type: 'string', default: '3' }, duration: { type: 'string', default: '6' }, users: { type: 'string', default: '1000' } } });
+  if (!values.a || !values.b) throw new Error('usage: node dist/bench/ab.js --a <project dir> --b <project dir> [--rounds 3] [--duration 6] [--users 1000]');
+  const builds = { A: resolve(values.a), B: resolve(values.b) };
+  const database = await startDatabase({ log: (line) => process.stderr.write(`[ab] ${line}\n`) });
+  try {
+    const uri = new URL(database.uri);
+    uri.pathname = '/ab_bench';
+    const seeder = await startBuild(builds.A, uri.toString());
+    const ids: string[] = [];
+    for (let i = 0; i < Number(values.users); i++) {
+      const reply = await fetch(`${seeder.baseUrl}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `AB ${i}`, email: `ab-${i}@example.com` }) });
+      const body = (await reply.json()) as { id?: string };
+      if (reply.status === 201 && body.id) ids.push(body.id);
+    }
+    await seeder.stop();
+    const rows: string[] = [];
+    for (let round = 1; round <= Number(values.rounds); round++) {
+      const measured: Record<string, number> = {};
+      for (const [name, dir] of Object.entries(builds)) {
+        const server = await startBuild(dir, uri.toString());
+        await load(server.baseUrl, ids, 1.5);
+        const { rps, statuses } = await load(server.baseUrl, ids, Number(values.duration));
+        await server.stop();
+        if (Object.keys(statuses).some((status) => status !== '200')) throw new Error(`${name}: statuses ${JSON.stringify(statuses)}`);
+        measured[name] = rps;
+        process.stderr.write(`[ab] round ${round} ${name}: ${Math.round(rps)} req/s ${JSON.stringify(statuses)}\n`);
+      }
+      rows.push(`| ${round} | ${Math.round(measured.A ?? 0)} | ${Math.round(measured.B ?? 0)} | ${((measured.B ?? 0) / (measured.A ?? 1)).toFixed(2)}× |`);
+    }
+    process.stdout.write(`A: ${builds.A}\nB: ${builds.B}\n\n| round | A req/s | B req/s | B/A |\n| --- | ---: | ---: | ---: |\n${rows.join('\n')}\n`);
+  } finally {
+    await database.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
