@@ -4,40 +4,19 @@
 // Alternating spreads the machine's drift over both, which one run of `npm run bench` per build
 // cannot. Every status is counted; a round with anything but 200 fails the comparison.
 import autocannon from 'autocannon';
-import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SERVER_NODE_FLAGS } from '../src/runtime-flags.js';
 import { startDatabase } from '../scripts/lib/database.js';
-import { addExitHook } from '../scripts/lib/managed-process.js';
+import { startServiceProcess, type ServiceProcess } from './lib/service-process.js';
 
 const TOKEN = 'ab-bench-token-0123456789abcdef';
 
-async function startBuild(dir: string, mongodbUri: string): Promise<{ baseUrl: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, join(dir, 'dist/src/server.js')], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', MONGODB_URI: mongodbUri, API_TOKENS: TOKEN, LOG_LEVEL: 'info', REGISTRATION_RATE_LIMIT: '1000000' },
-    stdio: ['ignore', 'ignore', 'pipe'],
+function startBuild(dir: string, mongodbUri: string): Promise<ServiceProcess> {
+  return startServiceProcess({
+    node: process.execPath,
+    entry: join(dir, 'dist/src/server.js'),
+    env: { MONGODB_URI: mongodbUri, API_TOKENS: TOKEN, LOG_LEVEL: 'info', REGISTRATION_RATE_LIMIT: '1000000' },
   });
-  const removeHook = addExitHook(() => child.kill('SIGKILL'));
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  let stderr = '';
-  const baseUrl = await new Promise<string>((done, fail) => {
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-      const url = /Users API listening on (http:\/\/\S+)/.exec(stderr)?.[1];
-      if (url) done(url);
-    });
-    void exited.then(() => fail(new Error(`${dir} exited:\n${stderr}`)));
-  });
-  while ((await fetch(`${baseUrl}/readyz`).then((r) => r.status, () => 0)) !== 200) await new Promise((done) => setTimeout(done, 100));
-  return {
-    baseUrl,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-      removeHook();
-    },
-  };
 }
 
 async function load(baseUrl: string, ids: string[], seconds: number): Promise<{ rps: number; statuses: Record<string, number> }> {

@@ -14,9 +14,9 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { SERVER_NODE_FLAGS } from '../src/runtime-flags.js';
 import { startDatabase } from '../scripts/lib/database.js';
-import { addExitHook } from '../scripts/lib/managed-process.js';
 import { findProjectRoot } from '../scripts/lib/project-root.js';
 import { cpuTicks, memoryOf, TICKS_PER_SECOND } from './lib/proc-stats.js';
+import { startServiceProcess, type ServiceProcess } from './lib/service-process.js';
 
 const serverEntry = fileURLToPath(new URL('../src/server.js', import.meta.url));
 /** The largest body the service accepts (BODY_LIMIT_BYTES). */
@@ -41,49 +41,11 @@ export type CpuCase = { name: string; what: string; bodyBytes: number; statuses:
 export type OutageCase = { name: string; requests: number; statuses: Record<string, number>; fetches: number; seconds: number; logLines: number };
 export type HostileReport = { node: string; date: string; memory: MemoryCase; cpu: CpuCase[]; outages: OutageCase[] };
 
-type Running = { baseUrl: string; pid: number; stderr: () => string; stdout: () => string; stop(): Promise<void> };
+type Running = ServiceProcess;
 
 /** The server as `npm run serve` runs it, on a free port, with `env` on top of a minimal one. */
-async function startService(node: string, env: Record<string, string>): Promise<Running> {
-  const child = spawn(node, [...SERVER_NODE_FLAGS, serverEntry], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const removeHook = addExitHook(() => child.kill('SIGKILL'));
-  let stderr = '';
-  let stdout = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the service did not start in 30 s:\n${stderr}`)), 30_000);
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-      const url = /Users API listening on (http:\/\/\S+)/.exec(stderr)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve(url);
-      }
-    });
-    void exited.then(() => reject(new Error(`the service exited before listening:\n${stderr}`)));
-  });
-  // Ready: the database answers (the CPU cases reach it).
-  for (let tries = 0; (await fetch(`${baseUrl}/readyz`).then((r) => r.status, () => 0)) !== 200; tries++) {
-    if (tries > 300) throw new Error('the service did not become ready in 30 s');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return {
-    baseUrl,
-    pid: child.pid ?? -1,
-    stderr: () => stderr,
-    stdout: () => stdout,
-    async stop() {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-      removeHook();
-    },
-  };
+function startService(node: string, env: Record<string, string>): Promise<Running> {
+  return startServiceProcess({ node, entry: serverEntry, env: { LOG_LEVEL: 'warn', ...env } });
 }
 
 const count = (statuses: Record<string, number>, status: number) => {

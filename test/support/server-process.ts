@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { listeningUrl } from '../../scripts/lib/listening-url.js';
 
 /** The compiled entry point, exactly what `npm run serve` runs. */
 const serverEntry = fileURLToPath(new URL('../../src/server.js', import.meta.url));
@@ -59,22 +60,7 @@ export async function startServerProcess(env: Record<string, string>, { startTim
     }
   });
 
-  let stderr = '';
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start within ${startTimeoutMs} ms:\n${stderr}`)), startTimeoutMs);
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-      const url = /Users API listening on (http:\/\/\S+)/.exec(stderr)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve(url);
-      }
-    });
-    void exited.then((exit) => {
-      clearTimeout(timer);
-      reject(new Error(`the server exited before listening (${JSON.stringify(exit)}):\n${stderr}`));
-    });
-  });
+  const baseUrl = await listeningUrl(child.stderr, exited, startTimeoutMs);
 
   return {
     baseUrl,

@@ -1,0 +1,47 @@
+// The service as `npm run serve` runs it, for the scripts that measure it directly (bench/hostile.ts,
+// bench/ab.ts): a child process on a free loopback port, ready once /readyz answers 200.
+import { spawn } from 'node:child_process';
+import { SERVER_NODE_FLAGS } from '../../src/runtime-flags.js';
+import { listeningUrl } from '../../scripts/lib/listening-url.js';
+import { addExitHook } from '../../scripts/lib/managed-process.js';
+
+export type ServiceProcess = {
+  baseUrl: string;
+  pid: number;
+  /** What it wrote to stdout so far (its JSON log lines). */
+  stdout(): string;
+  /** SIGTERM, SIGKILL after 10 s. */
+  stop(): Promise<void>;
+};
+
+const START_TIMEOUT_MS = 30_000;
+
+/** Starts `entry` (a built dist/src/server.js) on `node` with `env` over a minimal environment. */
+export async function startServiceProcess(options: { node: string; entry: string; env: Record<string, string> }): Promise<ServiceProcess> {
+  const child = spawn(options.node, [...SERVER_NODE_FLAGS, options.entry], {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const removeHook = addExitHook(() => child.kill('SIGKILL'));
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  const baseUrl = await listeningUrl(child.stderr, exited, START_TIMEOUT_MS);
+  while ((await fetch(`${baseUrl}/readyz`).then((r) => r.status, () => 0)) !== 200) {
+    if (Date.now() > deadline) throw new Error('the service did not become ready in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    baseUrl,
+    pid: child.pid ?? -1,
+    stdout: () => stdout,
+    async stop() {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+      removeHook();
+    },
+  };
+}
