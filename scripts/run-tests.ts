@@ -13,7 +13,7 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDatabase } from './lib/database.js';
-import { ensureSchemathesis } from './lib/ensure-schemathesis.js';
+import { ensureHadolint, ensureSchemathesis } from './lib/ensure-schemathesis.js';
 import { ensureChromium } from './lib/ensure-chromium.js';
 import { ensureOasdiffBuilt } from './lib/oasdiff.js';
 
@@ -42,6 +42,7 @@ async function main(): Promise<number> {
   log(`Node: ${node.version} (${node.path})`);
   if (files.length === 0) throw new Error(`no test files under ${testRoot}${parts.length > 0 ? ` matching ${parts.join(', ')}` : ''}`);
   const schemathesis = ensureSchemathesis(log);
+  const hadolint = ensureHadolint(log);
   const chromium = ensureChromium(log);
   log(`Chromium: ${chromium}`);
   // The API gate's test files would build oasdiff themselves (one of them, the others waiting on
@@ -55,7 +56,7 @@ async function main(): Promise<number> {
   try {
     const runner = spawn(node.path, ['--test', '--test-reporter=spec', ...files], {
       stdio: 'inherit',
-      env: { ...process.env, MONGODB_URI: database.uri, CHROMIUM_PATH: chromium, SCHEMATHESIS_PATH: schemathesis },
+      env: { ...process.env, MONGODB_URI: database.uri, CHROMIUM_PATH: chromium, SCHEMATHESIS_PATH: schemathesis, HADOLINT_PATH: hadolint },
     });
     return await new Promise<number>((resolve) => runner.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
   } finally {

@@ -107,8 +107,9 @@ const millis = makeValidator<number>((input) => {
   return value;
 });
 
-// Every setting of the service: its environment variable, default and meaning, in one place.
-const spec = {
+// Every setting of the service: its environment variable, default and meaning, in one place
+// (`.env.example` and the README's table are checked against it).
+export const configSpec = {
   HOST: str({
     default: '127.0.0.1',
     desc: 'Address (or name) to listen on. The default accepts local connections only. Without tokens (protected mode) it must be loopback: an address in 127.0.0.0/8 or ::1, or a name all of whose addresses are.',
@@ -236,11 +237,11 @@ export class ConfigError extends Error {
 
 /** Reads and validates the configuration once; throws a ConfigError naming every bad key. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const clean = cleanEnv(env, spec, {
+  const clean = cleanEnv(env, configSpec, {
     reporter: ({ errors }) => {
       const problems = Object.entries(errors).map(([key, error]) => {
         const message = error instanceof Error && error.message ? error.message : 'is required';
-        const doc = spec[key as keyof typeof spec]?.desc;
+        const doc = configSpec[key as keyof typeof configSpec]?.desc;
         return `  ${key}: ${message}${doc ? ` (${doc})` : ''}`;
       });
       if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
