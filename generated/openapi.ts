@@ -326,7 +326,7 @@ export interface components {
         Problem: {
             /**
              * Format: uri-reference
-             * @description Identifies the kind of problem; one per `code`.
+             * @description Identifies the kind of problem, one per `code`; a page of this service (relative to it) that says when the problem happens and what to do about it.
              * @example /problems/email-taken
              */
             type: string;

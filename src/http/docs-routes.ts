@@ -5,6 +5,7 @@ import type { RequestHandler } from 'express';
 import { AppError } from '../errors/app-error.js';
 import type { Spec } from '../spec.js';
 import { ifNoneMatchHitsTag } from './conditional.js';
+import { PROBLEM_PAGE_CSP, problemPages } from './problem-pages.js';
 
 /** Redoc 2's standalone bundle, from the `redoc` dependency (resolved as an import would be). */
 export const redocBundlePath = createRequire(import.meta.url).resolve('redoc/bundles/redoc.standalone.js');
@@ -102,11 +103,12 @@ const methodNotAllowed: RequestHandler = (_req, res, next) => {
 
 /**
  * The service's own documentation, served offline: the contract as YAML (the very file the
- * validator enforces) and as JSON, and a Redoc page that loads nothing but these and the Redoc
- * bundle shipped with the service. These are not operations of the API, so the app mounts this
- * router before the OpenAPI validator (which would answer 404). Everything is read and prepared
- * once, here, when the app is created; clients revalidate the spec and the page with their ETag
- * (`no-cache`), and keep the bundle, whose URL changes with its content, for a year.
+ * validator enforces) and as JSON, a Redoc page that loads nothing but these and the Redoc bundle
+ * shipped with the service, and the pages the problems' `type` URIs name. These are not operations
+ * of the API, so the app mounts this router before the OpenAPI validator (which would answer 404).
+ * Everything is read and prepared once, here, when the app is created; clients revalidate the
+ * spec and the pages with their ETag (`no-cache`), and keep the bundle, whose URL changes with its
+ * content, for a year.
  */
 export function docsRoutes({ yaml: specYaml, document }: Spec): RequestHandler {
   const spec = document as { info?: { title?: string } };
@@ -121,6 +123,8 @@ export function docsRoutes({ yaml: specYaml, document }: Spec): RequestHandler {
     // "/docs/" is the same page (see the lookup below).
     ['/docs', asset(page, 'text/html; charset=utf-8', revalidate, { 'Content-Security-Policy': DOCS_PAGE_CSP })],
     ['/docs/redoc.standalone.js', bundle],
+    // The pages the problems' `type` URIs name.
+    ...problemPages().map(([path, html]): [string, Asset] => [path, asset(html, 'text/html; charset=utf-8', revalidate, { 'Content-Security-Policy': PROBLEM_PAGE_CSP })]),
   ];
 
   // One map lookup per request instead of a router's pattern per path: every API request passes

@@ -1,6 +1,6 @@
 import type { Problem, ValidationIssue } from '../contract.js';
 import { AppError } from '../errors/app-error.js';
-import { errorCatalogue, type ErrorCode } from '../errors/catalogue.js';
+import { errorCatalogue, problemType, type ErrorCode } from '../errors/catalogue.js';
 
 export type ProblemResponse = { status: number; body: Problem; headers: Record<string, string>; cause: unknown };
 
@@ -56,7 +56,7 @@ function describe(issues: ValidationIssue[]): string {
 
 function build(code: ErrorCode, detail: string, instance: string, extra: Partial<Problem> = {}): Problem {
   const { status, title } = errorCatalogue[code];
-  return { type: `/problems/${code.toLowerCase().replaceAll('_', '-')}`, title, status, detail, instance, code, ...extra };
+  return { type: problemType(code), title, status, detail, instance, code, ...extra };
 }
 
 /** RFC 6750 §3.1's challenge for a valid token without the scopes (named when they are known). */
