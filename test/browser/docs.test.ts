@@ -97,6 +97,25 @@ describe('GET /docs in Chromium', () => {
   });
 });
 
+describe('problem types from GET /docs in Chromium', () => {
+  it("when Redoc renders the introduction's table of errors, then a code links to its problem page, which opens (200) with the code's title", { timeout: 60_000 }, async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${server.baseUrl}/docs`);
+      const link = page.locator('a[href="/problems/email-taken"]').first();
+      await link.waitFor({ timeout: 30_000 });
+      // Where the rendered link leads, resolved by the browser against the page's URL.
+      const target = await link.evaluate((anchor) => (anchor as unknown as { href: string }).href);
+      assert.equal(target, `${server.baseUrl}/problems/email-taken`);
+      const response = await page.goto(target);
+      assert.equal(response?.status(), 200);
+      assert.equal(await page.locator('h1').innerText(), 'Email already registered');
+    } finally {
+      await page.close();
+    }
+  });
+});
+
 describe('npm run docs:build in Chromium', () => {
   it("when .artifacts/docs/index.html is opened from disk, then it renders every operation's summary, with no error and nothing but local files", { timeout: 60_000 }, async (t) => {
     const index = await buildStaticDocs();
