@@ -29,7 +29,7 @@ import { Metrics } from './telemetry/metrics.js';
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
 /** The settings the HTTP application uses (a part of the service's configuration). */
-export type AppConfig = Pick<Config, 'host' | 'validateResponses' | 'apiTokens' | 'jwt' | 'rateLimits' | 'trustProxy' | 'corsOrigins'>;
+export type AppConfig = Pick<Config, 'host' | 'publicBaseUrl' | 'validateResponses' | 'apiTokens' | 'jwt' | 'rateLimits' | 'trustProxy' | 'corsOrigins'>;
 
 export type AppDependencies = {
   users: UsersService;
@@ -82,7 +82,7 @@ export function createApp({ users, logger, config, health, database, traceId }: 
   app.use(deprecationHeaders);
   // The spec and its Redoc page: not operations of the API, so answered before the validator
   // (which would 404 them) and before body parsing (they take no body).
-  app.use(docsRoutes(spec));
+  app.use(docsRoutes(spec, { publicBaseUrl: config.publicBaseUrl }));
 
   // Authentication and limits follow the spec: its `security` and `x-rate-limit` declarations.
   // The wrong-token limit runs first and counts a token before it is verified (rate-limits.ts);

@@ -62,6 +62,16 @@ const optionalHttpUrl = makeValidator<string>((input) => {
   return input;
 });
 
+/** The URL clients reach the service at, or empty: http(s), no credentials, query or fragment. */
+const publicBaseUrl = makeValidator<string>((input) => {
+  if (input.trim() === '') return '';
+  const parsed = URL.canParse(input) ? new URL(input) : undefined;
+  if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.username !== '' || parsed.password !== '' || parsed.search !== '' || parsed.hash !== '') {
+    throw new EnvError(`must be an http(s) URL with no credentials, query or fragment, like https://api.example.com or https://example.com/users-api, got "${input}"`);
+  }
+  return parsed.href.replace(/\/+$/, '');
+});
+
 /** A JWT claim's name: a top-level member of the token's payload. */
 const claimName = makeValidator<string>((input) => {
   const name = input.trim();
@@ -115,6 +125,11 @@ export const configSpec = {
     desc: 'Address (or name) to listen on. The default accepts local connections only. Without tokens (protected mode) it must be loopback: an address in 127.0.0.0/8 or ::1, or a name all of whose addresses are.',
   }),
   PORT: listenPort({ default: 5000, desc: 'TCP port to listen on (5000, as in the tutorial); 0 picks a free port.' }),
+  PUBLIC_BASE_URL: publicBaseUrl({
+    default: '',
+    desc: 'The URL clients reach the service at (behind a proxy, its public one, path prefix included): the `servers` of the contract served at /openapi.json, /openapi.yaml and /docs. Empty: the address the service listens on.',
+    example: 'https://api.example.com',
+  }),
   MONGODB_URI: url({
     desc: 'MongoDB connection string. `npm start` sets it to an embedded database when it is not set.',
     example: 'mongodb://127.0.0.1:27017/',
@@ -198,6 +213,8 @@ export const configSpec = {
 export type Config = {
   host: string;
   port: number;
+  /** Where clients reach the service; undefined: its listening address. */
+  publicBaseUrl: string | undefined;
   mongodbUri: string;
   mongodbDb: string;
   dbTimeoutMs: number;
@@ -250,6 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config: Config = {
     host: clean.HOST,
     port: clean.PORT,
+    publicBaseUrl: clean.PUBLIC_BASE_URL === '' ? undefined : clean.PUBLIC_BASE_URL,
     mongodbUri: clean.MONGODB_URI,
     mongodbDb: clean.MONGODB_DB,
     dbTimeoutMs: clean.DB_TIMEOUT_MS,

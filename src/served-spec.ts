@@ -112,3 +112,29 @@ function stringifyYaml(document: unknown): Buffer {
   const { stringify } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   return Buffer.from(stringify(document, { lineWidth: 0 }));
 }
+
+/**
+ * The served contract with `servers` naming where it is served (`baseUrl`), so that "Try it",
+ * generated clients and fuzzers reach this server rather than the canonical file's local
+ * development address. Only the top-level `servers` block of the YAML is rewritten: every other
+ * byte stays the file's. The validator keeps the document it was given (its `servers` decide no
+ * path: a proxy may serve the API under a prefix it strips).
+ */
+export function servedAt(spec: Spec, baseUrl: string): Spec {
+  if (!isMapping(spec.document)) return spec;
+  const current = spec.document.servers;
+  if (Array.isArray(current) && current.length === 1 && isMapping(current[0]) && current[0].url === baseUrl) return spec;
+  const servers = [{ url: baseUrl, description: 'This server: where this document is served.' }];
+  const document = { ...spec.document, servers };
+  const lines = spec.yaml.toString('utf8').split('\n');
+  const start = lines.findIndex((line) => /^servers:\s*$/.test(line));
+  const block = [`servers:`, `  - url: ${JSON.stringify(baseUrl)}`, `    description: ${JSON.stringify(servers[0]?.description)}`];
+  if (start < 0) {
+    lines.splice(lines.findIndex((line) => /^paths:\s*$/.test(line)), 0, ...block);
+  } else {
+    let end = start + 1;
+    while (end < lines.length && /^(\s|$)/.test(lines[end] ?? '')) end++;
+    lines.splice(start, end - start, ...block);
+  }
+  return { yaml: Buffer.from(lines.join('\n')), document };
+}

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { AppError } from '../errors/app-error.js';
+import { servedAt } from '../served-spec.js';
 import type { Spec } from '../spec.js';
 import { ifNoneMatchHitsTag } from './conditional.js';
 import { PROBLEM_PAGE_CSP, problemPages } from './problem-pages.js';
@@ -95,6 +96,13 @@ const send =
     res.send(body);
   };
 
+/** The address a request came to, as a base URL: where this server listens (http; IPv6 in brackets). */
+function listeningUrl(req: Request): string {
+  const address = req.socket.localAddress ?? '127.0.0.1';
+  const host = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${req.socket.localPort ?? 80}`;
+}
+
 /** These paths only answer GET (and HEAD): the same 405 problem the API's own paths give. */
 const methodNotAllowed: RequestHandler = (_req, res, next) => {
   res.set('Allow', 'GET, HEAD');
@@ -110,26 +118,39 @@ const methodNotAllowed: RequestHandler = (_req, res, next) => {
  * spec and the pages with their ETag (`no-cache`), and keep the bundle, whose URL changes with its
  * content, for a year.
  */
-export function docsRoutes({ yaml: specYaml, document }: Spec): RequestHandler {
-  const spec = document as { info?: { title?: string } };
+export function docsRoutes(served: Spec, options: { publicBaseUrl?: string | undefined } = {}): RequestHandler {
+  const spec = served.document as { info?: { title?: string } };
   const bundle = asset(readRedocBundle(), 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable');
   const bundleSrc = `/docs/redoc.standalone.js?v=${bundle.hash.slice(0, 12)}`;
   const page = redocPage({ title: spec.info?.title, bundleSrc, spec: { url: '/openapi.json' } });
 
   const revalidate = 'no-cache';
-  const routes: [string, Asset][] = [
-    ['/openapi.yaml', asset(specYaml, 'application/yaml; charset=utf-8', revalidate)],
-    ['/openapi.json', asset(JSON.stringify(spec), 'application/json; charset=utf-8', revalidate)],
+  // The contract names where it is served: PUBLIC_BASE_URL, else the address the first request
+  // came to (the listening address; known only once listening, as with port 0).
+  let contract: { yaml: RequestHandler; json: RequestHandler } | undefined;
+  const contractFor = (req: Request) => {
+    if (contract === undefined) {
+      const { yaml, document } = servedAt(served, options.publicBaseUrl ?? listeningUrl(req));
+      contract = {
+        yaml: send(asset(yaml, 'application/yaml; charset=utf-8', revalidate)),
+        json: send(asset(JSON.stringify(document), 'application/json; charset=utf-8', revalidate)),
+      };
+    }
+    return contract;
+  };
+  const routes: [string, RequestHandler][] = [
+    ['/openapi.yaml', (req, res, next) => contractFor(req).yaml(req, res, next)],
+    ['/openapi.json', (req, res, next) => contractFor(req).json(req, res, next)],
     // "/docs/" is the same page (see the lookup below).
-    ['/docs', asset(page, 'text/html; charset=utf-8', revalidate, { 'Content-Security-Policy': DOCS_PAGE_CSP })],
-    ['/docs/redoc.standalone.js', bundle],
+    ['/docs', send(asset(page, 'text/html; charset=utf-8', revalidate, { 'Content-Security-Policy': DOCS_PAGE_CSP }))],
+    ['/docs/redoc.standalone.js', send(bundle)],
     // The pages the problems' `type` URIs name.
-    ...problemPages().map(([path, html]): [string, Asset] => [path, asset(html, 'text/html; charset=utf-8', revalidate, { 'Content-Security-Policy': PROBLEM_PAGE_CSP })]),
+    ...problemPages().map(([path, html]): [string, RequestHandler] => [path, send(asset(html, 'text/html; charset=utf-8', revalidate, { 'Content-Security-Policy': PROBLEM_PAGE_CSP }))]),
   ];
 
   // One map lookup per request instead of a router's pattern per path: every API request passes
   // here first. Matched as Express's default routing would: any letter case, one trailing slash.
-  const byPath = new Map(routes.map(([path, served]) => [path.toLowerCase(), send(served)]));
+  const byPath = new Map(routes.map(([path, handler]) => [path.toLowerCase(), handler]));
   return (req, res, next) => {
     const handler = byPath.get(req.path.toLowerCase().replace(/(.)\/$/, '$1'));
     if (!handler) return next();

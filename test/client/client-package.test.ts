@@ -133,12 +133,12 @@ describe('the client package (@users-api/client) installed from its tarball', ()
     await rm(work, { recursive: true, force: true });
   });
 
-  it('when packed, then the tarball holds the built ES modules and their declarations, and no sources or server code', async (t) => {
+  it('when packed, then the tarball holds the built ES modules, their declarations and the licence, and no sources or server code', async (t) => {
     const files = packed.files.map((f) => f.path).sort();
-    for (const expected of ['package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/schemas.d.ts', 'dist/generated/openapi.d.ts']) {
+    for (const expected of ['package.json', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/schemas.d.ts', 'dist/generated/openapi.d.ts']) {
       assert.ok(files.includes(expected), `${expected} in ${files.join(', ')}`);
     }
-    assert.deepEqual(files.filter((f) => !f.startsWith('dist/') && f !== 'package.json'), []);
+    assert.deepEqual(files.filter((f) => !f.startsWith('dist/') && f !== 'package.json' && f !== 'LICENSE'), []);
     t.diagnostic(`${packed.filename}: ${packed.size} bytes packed, ${packed.unpackedSize} unpacked, ${files.length} files`);
   });
 

@@ -12,7 +12,8 @@ let server: TestServer;
 const get = (path: string, headers?: Record<string, string>) => request(server.baseUrl, 'GET', path, headers ? { headers } : {});
 const specText = readFileSync(specPath, 'utf8');
 
-// With tokens the service serves its canonical contract, byte for byte; protected mode's own
+// With tokens the service serves its canonical contract, byte for byte but for `servers` (which
+// names the server); protected mode's own
 // document is checked at the end.
 before(async () => {
   server = await startTestServer('docs-routes', { API_TOKENS: 'docs-routes-token-0123456789' });
@@ -20,6 +21,9 @@ before(async () => {
 after(async () => {
   await server.close();
 });
+
+/** The YAML text without its top-level `servers` block (which the served copy rewrites). */
+const withoutServers = (yaml: string) => yaml.replace(/^servers:\n(?:[ \t].*\n|\n)*/m, '');
 
 /** A strong entity tag, as a content hash gives: "…", never W/"…". */
 function strongEtag(reply: Reply): string {
@@ -51,12 +55,13 @@ function revalidationTests(path: string) {
 }
 
 describe('GET /openapi.yaml', () => {
-  it('when requested, then 200 application/yaml with exactly the file the validator uses, to revalidate', async () => {
+  it('when requested, then 200 application/yaml with exactly the file the validator uses but for its servers, which name this server, to revalidate', async () => {
     const reply = await get('/openapi.yaml');
     assert.equal(reply.status, 200);
     assert.equal(reply.headers.get('content-type'), 'application/yaml; charset=utf-8');
     assert.equal(reply.headers.get('cache-control'), 'no-cache');
-    assert.equal(reply.text, specText);
+    assert.equal(withoutServers(reply.text), withoutServers(specText), 'every other byte is the file\'s');
+    assert.deepEqual((parse(reply.text) as { servers: { url: string }[] }).servers.map((entry) => entry.url), [server.baseUrl]);
     strongEtag(reply);
   });
 
@@ -76,7 +81,7 @@ describe('GET /openapi.json', () => {
     assert.equal(reply.status, 200);
     assert.equal(reply.headers.get('content-type'), 'application/json; charset=utf-8');
     assert.equal(reply.headers.get('cache-control'), 'no-cache');
-    assert.deepEqual(reply.body, parse(specText));
+    assert.deepEqual(reply.body, { ...(parse(specText) as object), servers: [{ url: server.baseUrl, description: 'This server: where this document is served.' }] });
   });
 
   it('when compared with the YAML, then its ETag differs (another representation)', async () => {
@@ -225,5 +230,27 @@ describe('in protected mode (no API_TOKENS): the contract of the server that run
     const reply = await request(open.baseUrl, 'GET', '/openapi.yaml');
     assert.equal(reply.headers.get('content-type'), 'application/yaml; charset=utf-8');
     assert.deepEqual(parse(reply.text), served);
+  });
+});
+
+describe('the served contract behind a proxy (PUBLIC_BASE_URL)', () => {
+  let proxied: TestServer;
+  before(async () => {
+    proxied = await startTestServer('docs-public-url', { API_TOKENS: 'docs-routes-token-0123456789', PUBLIC_BASE_URL: 'https://api.example.com/users-api/' });
+  });
+  after(async () => {
+    await proxied.close();
+  });
+
+  it('when PUBLIC_BASE_URL is set, then both documents name it (without its trailing slash) as their only server', async () => {
+    const json = (await request(proxied.baseUrl, 'GET', '/openapi.json')).body as { servers: { url: string }[] };
+    assert.deepEqual(json.servers.map((entry) => entry.url), ['https://api.example.com/users-api']);
+    const yaml = parse((await request(proxied.baseUrl, 'GET', '/openapi.yaml')).text) as { servers: { url: string }[] };
+    assert.deepEqual(yaml.servers.map((entry) => entry.url), ['https://api.example.com/users-api']);
+  });
+
+  it("when the public URL has a path, then the API is still served at the root (the proxy strips the prefix; the validator's paths are unchanged)", async () => {
+    assert.equal((await request(proxied.baseUrl, 'GET', '/healthz')).status, 200);
+    assert.equal((await request(proxied.baseUrl, 'GET', '/users', { headers: { authorization: 'Bearer docs-routes-token-0123456789' } })).status, 200);
   });
 });

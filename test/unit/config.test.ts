@@ -126,6 +126,14 @@ describe('configuration of JWT access tokens', () => {
     refused({ ...jwt, JWT_JWKS_FILE: jwksFile('{"keys":[{"kty":"EC"}]}') }, /JWT_JWKS_URL, JWT_JWKS_FILE: set exactly one source/);
   });
 
+  it('when PUBLIC_BASE_URL is set, then it is kept without a trailing slash; one with credentials, a query, a fragment or another scheme is refused', () => {
+    assert.equal(loadConfig({ ...minimal, PUBLIC_BASE_URL: 'https://api.example.com/users-api/' }).publicBaseUrl, 'https://api.example.com/users-api');
+    assert.equal(loadConfig(minimal).publicBaseUrl, undefined);
+    for (const bad of ['ftp://api.example.com', 'https://user:pw@api.example.com', 'https://api.example.com/?x=1', 'https://api.example.com/#top', 'not a url']) {
+      refused({ PUBLIC_BASE_URL: bad }, /PUBLIC_BASE_URL: must be an http\(s\) URL/);
+    }
+  });
+
   it('when a key source is plain http to another machine, then it is refused (anyone on the path could hand over keys); loopback http is accepted', () => {
     refused({ ...jwt, JWT_JWKS_URL: 'http://idp.example.com/jwks.json' }, /JWT_JWKS_URL: "http:\/\/idp.example.com\/jwks.json" is plain http to another machine/);
     refused({ OIDC_ISSUER_URL: 'http://10.0.0.5/realms/users', JWT_AUDIENCE: 'users-api' }, /OIDC_ISSUER_URL: .* is plain http to another machine/);
