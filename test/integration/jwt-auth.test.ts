@@ -148,14 +148,18 @@ describe('JWT access tokens, keys from the JWKS URL', () => {
     assert.equal((await get(await provider.mint({ key: rs256 }))).status, 200, 'the old key still works');
   });
 
-  it('when a client keeps sending bad JWTs, then they count as wrong tokens (429); a valid JWT from there is not limited', async () => {
+  it('when a client keeps sending bad JWTs, then they count as wrong tokens (429); a JWT verified before is not limited there, a fresh one is (it would need a verification)', async () => {
     const attacker = client();
+    const known = await provider.mint({ claims: { n: 'known' } });
+    assert.equal((await get(known)).status, 200, 'verified once, from another address');
     for (let i = 0; i < 3; i++) {
       const token = await provider.mint({ audience: `guess-${i}` });
       assertRefused(await get(token, attacker), token);
     }
     assertProblem(await get(await provider.mint({ audience: 'guess-x' }), attacker), 429, 'RATE_LIMITED');
-    assert.equal((await get(await provider.mint(), attacker)).status, 200);
+    assert.equal((await get(known, attacker)).status, 200);
+    assert.equal((await get(STATIC_TOKEN, attacker)).status, 200, 'a static token is never limited');
+    assertProblem(await get(await provider.mint({ claims: { n: 'fresh' } }), attacker), 429, 'RATE_LIMITED');
   });
 
   it('when an address is over the registration limit, then a valid JWT holder there still registers', async () => {
