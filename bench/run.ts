@@ -1,7 +1,7 @@
 // `npm run bench`: the service as shipped against two baselines (bench/peers/) and the database's
 // own ceiling, each server on a fresh embedded FerretDB seeded with the same number of users,
 // under the same load. Writes <date>-<label>.{md,json,svg}; exits non-zero if any workload got
-// an answer other than 2xx (or none), because such a run measures nothing. See README "Benchmark".
+// an answer other than 2xx (or none), because such a run measures nothing. See docs/performance.md.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -118,7 +118,7 @@ const millis = makeValidator<number>((input) => {
 });
 
 // Every setting of the service: its environment variable, default and meaning, in one place
-// (`.env.example` and the README's table are checked against it).
+// (`.env.example` and the configuration reference in docs/operations.md are checked against it).
 export const configSpec = {
   HOST: str({
     default: '127.0.0.1',

@@ -33,7 +33,7 @@ export const TOLERATED: readonly Allowance[] = [
     workloads: ['list-first-page', 'list-near-end'],
     minUsers: 100_000,
     reason:
-      'FerretDB v1 answers a page by _id ($gt, sort, limit) by scanning the table (see the README\'s database notes): ' +
+      'FerretDB v1 answers a page by _id ($gt, sort, limit) by scanning the table (see docs/database.md): ' +
       'from 100k users a page can take longer than the service\'s database bound (503) or the load generator\'s timeout',
   },
   {

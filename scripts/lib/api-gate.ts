@@ -1,5 +1,5 @@
 // The API gate: the working spec against the highest version in openapi/released/, with oasdiff.
-// The rule (README, "Releasing a new API version"):
+// The rule (docs/releasing.md):
 //   - no difference at all (`oasdiff diff`)            -> passes;
 //   - any difference                                   -> info.version must be higher than the release's,
 //   - a breaking change (`oasdiff breaking`: its errors
@@ -149,7 +149,7 @@ export function describeVerdict(verdict: ApiGateVerdict, paths: ApiGatePaths): s
   const others = verdict.changes.filter((change) => change.level < 2);
   if (others.length > 0) lines.push(`Other changes (oasdiff changelog, ${others.length}):`, ...others.map((f) => `  - ${describeFinding(f)}`));
   if (verdict.problems.length > 0) {
-    lines.push('Problems:', ...verdict.problems.map((p) => `  - ${p}`), 'The rule is in README.md, "Releasing a new API version".');
+    lines.push('Problems:', ...verdict.problems.map((p) => `  - ${p}`), 'The rule is in docs/releasing.md.');
   }
   return lines.join('\n');
 }

@@ -27,7 +27,7 @@ type State = 'connecting' | 'up' | 'down' | 'closed';
 /**
  * Which server answers. FerretDB v1 differs in what matters to the data layer: it serves only a
  * single-key `{_id: …}` filter from an index (any other filter reads the whole collection) and
- * does not apply a write's filter atomically (see the README's database notes).
+ * does not apply a write's filter atomically (see docs/database.md).
  */
 export type DatabaseEngine = 'mongodb' | 'ferretdb';
 

@@ -8,7 +8,7 @@ type Entry<T> = { running?: Promise<T>; queued?: Promise<T> };
  * queries run back to back instead of N side by side.
  *
  * Made for the list query, which FerretDB v1 answers by reading and sorting the whole collection
- * (see the README's database notes): under load, every page request otherwise pays for a full
+ * (see docs/database.md): under load, every page request otherwise pays for a full
  * read of its own.
  */
 export class SharedReads<T> {

@@ -85,7 +85,7 @@ export class UsersRepository implements UsersStore {
    * FerretDB v1 does not apply an update's filter atomically: ten concurrent `{_id, version: 1}`
    * updates can all succeed. Serialising the writes to one user (and to one email's claim)
    * within this process keeps the version check (If-Match), the version counter and the claims
-   * exact on both databases; see the README's database notes for several instances. Lock order
+   * exact on both databases; see docs/database.md for several instances. Lock order
    * is always a user before an email, never the reverse, so waits cannot form a cycle.
    */
   private readonly locks = new KeyedLock();

@@ -14,7 +14,7 @@ export type RateLimitOptions = {
 /**
  * `onRejected` is told of every request the limit refuses (metrics).
  * Counters live in this process's memory (express-rate-limit's default store): with several
- * instances behind a load balancer each counts on its own (see the README for a shared store).
+ * instances behind a load balancer each counts on its own (see docs/security.md for a shared store).
  * Clients are told their quota in the standard RateLimit headers, and Retry-After when over it.
  */
 function limiter(options: { windowMs: number; limit: number; what: string; onRejected: () => void } & Partial<Parameters<typeof rateLimit>[0]>): RequestHandler {

@@ -34,9 +34,11 @@ describe('the files shipped with the service', () => {
     assert.deepEqual(named, keys);
   });
 
-  it("when the README's configuration table is compared with src/config.ts, then it lists every setting (and npm start's own), none other, with the same defaults", () => {
-    const readme = read('README.md');
-    const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('\n## ', readme.indexOf('## Configuration') + 1));
+  it('when the configuration reference (docs/operations.md) is compared with src/config.ts, then it lists every setting (and npm start\'s own), none other, with the same defaults', () => {
+    const guide = read('docs/operations.md');
+    const start = guide.indexOf('\n## Configuration\n');
+    assert.ok(start >= 0, 'docs/operations.md has a Configuration section');
+    const section = guide.slice(start, guide.indexOf('\n## ', start + 1));
     const rows = [...section.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \| ([^|]*) \|/gm)].map((match) => ({ key: match[1] ?? '', written: (match[2] ?? '').trim() }));
     assert.deepEqual(rows.map((row) => row.key).sort(), [...keys, ...START_ONLY].sort());
     for (const { key, written } of rows) {
@@ -44,7 +46,7 @@ describe('the files shipped with the service', () => {
       if (declared === undefined || declared.default === undefined) continue;
       const value = writtenDefault(declared.default);
       const expected = value === '' ? 'empty' : `\`${value}\``;
-      assert.equal(written, expected, `${key}'s default in the README`);
+      assert.equal(written, expected, `${key}'s default in docs/operations.md`);
     }
   });
 
