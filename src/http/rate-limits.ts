@@ -66,9 +66,11 @@ export type TokenVerdicts = Pick<BearerAuth, 'verdictNow' | 'callerOf'>;
  *
  * A JWT not seen before is counted **before** it is verified, and the count is given back once
  * it proves valid: past the limit a flood of forged JWTs is refused without a signature check
- * or a fetch from the provider. The cost: a burst of first requests with fresh valid tokens
- * from one address counts against the limit while they are verified (requests carrying the same
- * token share one verification, and once verified a token is not counted again).
+ * or a fetch from the provider. The cost: a JWT not seen before is refused with 429 too from an
+ * address over the limit (telling it from a forged one would take the verification the limit
+ * saves), and a burst of first requests with fresh valid tokens from one address counts against
+ * the limit while they are verified (requests carrying the same token share one verification,
+ * and once verified a token is not counted again).
  */
 export function authFailureLimiter(options: RateLimitOptions, auth: TokenVerdicts, readsToken: (req: Request) => boolean, onRejected: () => void): RequestHandler {
   // Requests whose JWT was counted and then let through to be verified: given back if valid.
