@@ -50,6 +50,26 @@ describe('the files shipped with the service', () => {
     }
   });
 
+  it("when the README's configuration essentials are compared with src/config.ts, then each names real settings with their defaults (a fact stated twice must agree)", () => {
+    const readme = read('README.md');
+    const start = readme.indexOf('\n## Configuration essentials\n');
+    assert.ok(start >= 0, 'the README has its configuration essentials');
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    const rows = [...section.matchAll(/^\| ((?:`[A-Z][A-Z0-9_]+`(?:, )?)+) \| ([^|]*) \|/gm)];
+    assert.ok(rows.length >= 5, `${rows.length} rows`);
+    for (const row of rows) {
+      const named = [...(row[1] ?? '').matchAll(/`([A-Z0-9_]+)`/g)].map((match) => match[1] ?? '');
+      const written = (row[2] ?? '').trim();
+      for (const key of named) assert.ok(keys.includes(key), `${key} is not a setting`);
+      const declared = named.map((key) => (configSpec as Record<string, { default?: unknown }>)[key]?.default);
+      if (declared.some((value) => value === undefined)) continue; // no default (MONGODB_URI): said in words
+      const expected = declared.map((value) => writtenDefault(value)).every((value) => value === '')
+        ? 'empty'
+        : declared.map((value) => `\`${writtenDefault(value)}\``).join(', ');
+      assert.equal(written, expected, `${named.join(', ')}'s default in the README`);
+    }
+  });
+
   it('when the Dockerfile is linted by hadolint (every rule, info level included), then it has no finding', async () => {
     const bin = process.env.HADOLINT_PATH;
     assert.ok(bin, 'HADOLINT_PATH is not set: run the suite with `npm test`, which installs hadolint');
