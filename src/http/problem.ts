@@ -66,8 +66,8 @@ function insufficientScopeChallenge(scopes: string): string {
 
 /** What a 415 tells the client: what it sent, if anything, and what the operation takes. */
 function unsupportedMediaTypeDetail(sent: string | undefined, accepted: readonly string[]): string {
-  const wanted = accepted.length > 0 ? accepted.join(' or ') : 'JSON';
-  return sent === undefined ? `This operation takes a ${wanted} body; send it with that Content-Type.` : `This operation takes a ${wanted} body, not ${sent}.`;
+  const wanted = accepted.length > 0 ? `of type ${accepted.join(' or ')}` : 'of JSON';
+  return sent === undefined ? `This operation takes a body ${wanted}; send it with that Content-Type.` : `This operation takes a body ${wanted}, not ${sent}.`;
 }
 
 /** Retry-After of a SERVICE_UNAVAILABLE that does not say when to come back. */
