@@ -6,6 +6,7 @@ import { AppError } from '../errors/app-error.js';
 import { servedAt } from '../served-spec.js';
 import type { Spec } from '../spec.js';
 import { ifNoneMatchHitsTag } from './conditional.js';
+import { escapeHtml, htmlPage } from './html-page.js';
 import { PROBLEM_PAGE_CSP, problemPages } from './problem-pages.js';
 
 /** Redoc 2's standalone bundle, from the `redoc` dependency (resolved as an import would be). */
@@ -21,9 +22,6 @@ export function readRedocBundle(): string {
   return readFileSync(redocBundlePath, 'utf8').replaceAll(REDOCLY_LOGO_URL, 'data:,');
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-
 /** JSON that is safe inside a <script> element (no "</script>", no line separators). */
 const scriptJson = (value: unknown) =>
   JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
@@ -32,7 +30,7 @@ const scriptJson = (value: unknown) =>
  * The documentation page: Redoc renders the spec, from a URL (Redoc 2 starts by itself on a
  * <redoc spec-url> element, so the served page needs no inline script) or inlined (the static
  * copy, opened from a file, where fetching a second file is not allowed). No font, stylesheet or
- * script from anywhere but `bundleSrc`; an empty icon, so the browser does not ask for /favicon.ico.
+ * script from anywhere but `bundleSrc`.
  */
 export function redocPage(options: { title: string | undefined; bundleSrc: string; spec: { url: string } | { inline: unknown } }): string {
   const { title = 'API documentation', bundleSrc, spec } = options;
@@ -43,20 +41,7 @@ export function redocPage(options: { title: string | undefined; bundleSrc: strin
       : `<div id="redoc"></div>
   <script src="${escapeHtml(bundleSrc)}"></script>
   <script>Redoc.init(${scriptJson(spec.inline)}, {}, document.getElementById('redoc'));</script>`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>${escapeHtml(title)}</title>
-  <link rel="icon" href="data:,">
-  <style>body { margin: 0; padding: 0; }</style>
-</head>
-<body>
-  ${body}
-</body>
-</html>
-`;
+  return htmlPage({ title, style: 'body { margin: 0; padding: 0; }', body });
 }
 
 // What the served page may load: its own scripts and the spec, styles Redoc injects, the blob:

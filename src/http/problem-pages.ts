@@ -1,31 +1,15 @@
 import { errorCatalogue, problemType, type ErrorCode } from '../errors/catalogue.js';
+import { escapeHtml, htmlPage } from './html-page.js';
 
 // Every problem's `type` is a URI of this service (`/problems/<code>`): RFC 9457 §3.1.1 says it
 // should resolve to human-readable documentation of the problem type, so it does. One short page
 // per code of the catalogue (title, status, when it happens, what to do), and an index of them.
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-
 /** The catalogue's prose, escaped, with its `code spans` as <code>. */
 const prose = (text: string) => escapeHtml(text).replace(/`([^`]*)`/g, '<code>$1</code>');
 
-function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>${escapeHtml(title)}</title>
-  <link rel="icon" href="data:,">
-  <style>body { font: 16px/1.5 system-ui, sans-serif; max-width: 42rem; margin: 2rem auto; padding: 0 1rem; } code { font-size: 0.9em; } dt { font-weight: 600; }</style>
-</head>
-<body>
-${body}
-</body>
-</html>
-`;
-}
+const STYLE = 'body { font: 16px/1.5 system-ui, sans-serif; max-width: 42rem; margin: 2rem auto; padding: 0 1rem; } code { font-size: 0.9em; } dt { font-weight: 600; }';
+const page = (title: string, body: string) => htmlPage({ title, style: STYLE, body });
 
 function problemPage(code: ErrorCode): string {
   const { status, title, when, then } = errorCatalogue[code];
