@@ -1,5 +1,5 @@
 // `npm run bench:hostile`: what hostile requests cost the service, measured on the real server
-// process started as `npm run serve` starts it (protected mode, as `npm start`), over a real
+// process started as `npm run serve` starts it (local mode, as `npm start`), over a real
 // database: memory after many distinct header values, CPU per request for the largest allowed
 // body with the worst-case field, and fetches the service makes while its identity provider is
 // down. Every answer's status is counted and checked: a figure from wrong answers is no figure.
@@ -220,7 +220,7 @@ export function reportMarkdown(report: HostileReport, command: string): string {
   return [
     `# Hostile traffic, ${report.date}`,
     '',
-    `Command: \`${command}\`. Service: \`node ${SERVER_NODE_FLAGS.join(' ')} dist/src/server.js\` (as \`npm run serve\`), protected mode, Node ${report.node}, on this project's 2-core machine.`,
+    `Command: \`${command}\`. Service: \`node ${SERVER_NODE_FLAGS.join(' ')} dist/src/server.js\` (as \`npm run serve\`), local mode, Node ${report.node}, on this project's 2-core machine.`,
     '',
     '## Memory: distinct Content-Type parameters',
     '',

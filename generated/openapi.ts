@@ -81,7 +81,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List users (tutorial)
+         * List users (legacy)
          * @deprecated
          * @description The tutorial's `GET /user`. Returns at most the 100 oldest users as a plain array,
          *     optionally only the one with a given email. Use `GET /users` to page through all.
@@ -93,7 +93,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Update a user by email (tutorial)
+         * Update a user by email (legacy)
          * @deprecated
          * @description The tutorial's `PATCH /user`: finds the user whose email is `query.email` (in any
          *     letter case) and sets the fields in `payload`. Only `email` may appear in `query` and
@@ -114,7 +114,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Register a user (tutorial)
+         * Register a user (legacy)
          * @deprecated
          * @description The tutorial's `POST /register`. Creates a user like `POST /users`. Send
          *     `Accept: text/plain` to get the tutorial's own answer, `<name> -> <email>`.
@@ -137,7 +137,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Delete a user by email (tutorial)
+         * Delete a user by email (legacy)
          * @deprecated
          * @description The tutorial's `DELETE /delete`: deletes the user whose email is `email` (in any
          *     letter case). Use `DELETE /users/{id}`.
@@ -214,7 +214,7 @@ export interface paths {
          *     operation are counted under `operation="unknown"`.
          *
          *     It needs a bearer token with the `metrics:read` scope (any `API_TOKENS` token has it); in
-         *     protected mode it asks for none and, like the whole service, answers on loopback only. It never touches
+         *     local mode it asks for none and, like the whole service, answers on loopback only. It never touches
          *     the database, and it is rate-limited only as every secured operation is: by wrong tokens.
          */
         get: operations["getMetrics"];

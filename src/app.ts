@@ -6,22 +6,22 @@ import type { UsersService } from './domain/users-service.js';
 import type { Logger } from './logger.js';
 import { jwtVerifier } from './auth/jwt-verifier.js';
 import { asksForTokens, type Config } from './config.js';
-import { requestAccess } from './http/access.js';
-import { bearerAuth } from './http/auth.js';
-import { errorHandler, routeNotFound } from './http/error-handler.js';
-import { docsRoutes } from './http/docs-routes.js';
-import { closeConnectionsWhenStopping, healthRoutes, type HealthChecks } from './http/health-routes.js';
-import { loopbackHostOnly } from './http/loopback-host.js';
-import { metricsRoutes } from './http/metrics-routes.js';
-import { openApiValidation } from './http/openapi-validation.js';
-import { authFailureLimiter, registrationLimiter } from './http/rate-limits.js';
-import { requestLogging } from './http/request-logging.js';
-import { requestOperation } from './http/request-operation.js';
-import { requestShape } from './http/request-shape.js';
-import { specOperations } from './http/spec-operations.js';
-import { deprecationHeaders, tutorialRoutes } from './http/tutorial-routes.js';
-import { usersRoutes } from './http/users-routes.js';
-import { servedSpec } from './served-spec.js';
+import { requestAccess } from './http/middleware/access.js';
+import { bearerAuth } from './auth/bearer-auth.js';
+import { errorHandler, routeNotFound } from './http/middleware/error-handler.js';
+import { docsRoutes } from './http/routes/docs-routes.js';
+import { closeConnectionsWhenStopping, healthRoutes, type HealthChecks } from './http/routes/health-routes.js';
+import { loopbackHostOnly } from './http/middleware/loopback-host.js';
+import { metricsRoutes } from './http/routes/metrics-routes.js';
+import { openApiValidation } from './http/openapi/openapi-validation.js';
+import { authFailureLimiter, registrationLimiter } from './http/middleware/rate-limits.js';
+import { requestLogging } from './http/middleware/request-logging.js';
+import { requestOperation } from './http/openapi/request-operation.js';
+import { requestShape } from './http/middleware/request-shape.js';
+import { specOperations } from './http/openapi/spec-operations.js';
+import { deprecationHeaders, legacyRoutes } from './http/routes/legacy-routes.js';
+import { usersRoutes } from './http/routes/users-routes.js';
+import { servedSpec } from './http/openapi/served-spec.js';
 import { loadSpec } from './spec.js';
 import { Metrics } from './telemetry/metrics.js';
 
@@ -48,7 +48,7 @@ const EXPOSED_HEADERS = ['ETag', 'Location', 'Retry-After', 'Deprecation', 'Link
 
 /**
  * Builds the HTTP application from its dependencies without listening: logging and protective
- * headers → (in protected mode) the Host check → rate limits → parsers → contract validation
+ * headers → (in local mode) the Host check → rate limits → parsers → contract validation
  * (including who may call what) → which users the caller may reach → thin handlers → one error
  * formatter.
  */
@@ -62,7 +62,7 @@ export function createApp({ users, logger, config, health, database, traceId }: 
   metrics.watchDatabase(database);
   const app = express();
   app.disable('x-powered-by');
-  // ETags are the users' versions (see http/conditional.ts), not hashes of response bodies.
+  // ETags are the users' versions (see src/http/responses/conditional.ts), not hashes of response bodies.
   app.set('etag', false);
   // The client address that rate limits count by: X-Forwarded-For only from trusted proxies.
   app.set('trust proxy', config.trustProxy);
@@ -71,8 +71,8 @@ export function createApp({ users, logger, config, health, database, traceId }: 
   // Before anything parses the request: headers reduced to what the contract can mean.
   app.use(requestShape(operations.flatMap((operation) => operation.bodyMediaTypes)));
   app.use(helmet());
-  // Protected mode answers only requests addressed to its loopback address (DNS rebinding, see
-  // http/loopback-host.ts): checked before anything is served, after helmet so that the 421
+  // Local mode answers only requests addressed to its loopback address (DNS rebinding, see
+  // src/http/middleware/loopback-host.ts): checked before anything is served, after helmet so that the 421
   // carries the same protective headers as every other response.
   if (!asksForTokens(config)) app.use(loopbackHostOnly({ host: config.host }));
   if (config.corsOrigins.length > 0) {
@@ -121,7 +121,7 @@ export function createApp({ users, logger, config, health, database, traceId }: 
   app.use(healthRoutes(health));
   app.use(metricsRoutes(metrics.registry));
   app.use(usersRoutes(users));
-  app.use(tutorialRoutes(users));
+  app.use(legacyRoutes(users));
   app.use(routeNotFound);
   app.use(errorHandler(logger, BODY_LIMIT_BYTES));
   return app;

@@ -2,8 +2,9 @@ import { promises as dns } from 'node:dns';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { bool, cleanEnv, EnvError, makeValidator, str, url } from 'envalid';
+import { BEARER_TOKEN } from '../clients/typescript/src/bearer-token.js';
 import { isTrustedKeySource } from './auth/provider-fetch.js';
-import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.js';
+import { parseTrustProxy, type TrustProxy } from './http/middleware/trust-proxy.js';
 import { isLoopbackAddress } from './loopback-address.js';
 
 /** A TCP port; 0 asks the OS for a free one (what the tests do). */
@@ -17,7 +18,7 @@ const listenPort = makeValidator<number>((input) => {
 const tokenList = makeValidator<string[]>((input) => {
   const tokens = input.split(',').map((token) => token.trim()).filter((token) => token !== '');
   for (const token of tokens) {
-    if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(token) || token.length < 16) {
+    if (!BEARER_TOKEN.test(token) || token.length < 16) {
       throw new EnvError('each token must be at least 16 characters of A-Z a-z 0-9 - . _ ~ + / (then optional =)');
     }
   }
@@ -122,7 +123,7 @@ const millis = makeValidator<number>((input) => {
 export const configSpec = {
   HOST: str({
     default: '127.0.0.1',
-    desc: 'Address (or name) to listen on. The default accepts local connections only. Without tokens (protected mode) it must be loopback: an address in 127.0.0.0/8 or ::1, or a name all of whose addresses are.',
+    desc: 'Address (or name) to listen on. The default accepts local connections only. Without tokens (local mode) it must be loopback: an address in 127.0.0.0/8 or ::1, or a name all of whose addresses are.',
   }),
   PORT: listenPort({ default: 5000, desc: 'TCP port to listen on (5000, as in the tutorial); 0 picks a free port.' }),
   PUBLIC_BASE_URL: publicBaseUrl({
@@ -145,7 +146,7 @@ export const configSpec = {
   }),
   API_TOKENS: tokenList({
     default: [],
-    desc: 'Bearer tokens accepted for the protected operations, comma-separated (several, to rotate). Empty: protected mode (no auth, loopback only).',
+    desc: 'Bearer tokens accepted for the protected operations, comma-separated (several, to rotate). Empty: local mode (no auth, loopback only).',
   }),
   JWT_ISSUER: str({
     default: '',
@@ -283,9 +284,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     otlpEndpoint: clean.OTEL_EXPORTER_OTLP_ENDPOINT === '' ? undefined : clean.OTEL_EXPORTER_OTLP_ENDPOINT,
     otelServiceName: clean.OTEL_SERVICE_NAME,
   };
-  // Protected mode: without tokens there is no authentication, so users' data must not be
+  // Local mode: without tokens there is no authentication, so users' data must not be
   // reachable from other machines. An address is judged here; a name only once resolved, by
-  // protectedListenAddress (which server.ts awaits before it listens).
+  // localModeListenAddress (which server.ts awaits before it listens).
   if (!asksForTokens(config) && (config.host === '' || (isIP(config.host) !== 0 && !isLoopbackAddress(config.host)))) {
     throw notLoopback(`${config.host || '(empty)'} is reachable from other machines`);
   }
@@ -302,13 +303,13 @@ function notLoopback(why: string): ConfigError {
 export type LookupAll = (hostname: string, options: { all: true }) => Promise<{ address: string; family: number }[]>;
 
 /**
- * The address to listen on in protected mode: HOST itself when it is a loopback address, or, for
+ * The address to listen on in local mode: HOST itself when it is a loopback address, or, for
  * a name, the first of its addresses (the one listen() would pick) when every one of them is
  * loopback: `localhost`, or an /etc/hosts alias of 127.0.0.1. A name with any other address is
  * refused whatever it is called, and so is one that does not resolve. Listening on the address
  * checked, not on the name, leaves no second look-up that could answer otherwise.
  */
-export async function protectedListenAddress(host: string, lookup: LookupAll = (name, options) => dns.lookup(name, options)): Promise<string> {
+export async function localModeListenAddress(host: string, lookup: LookupAll = (name, options) => dns.lookup(name, options)): Promise<string> {
   if (host === '' || isIP(host) !== 0) {
     if (isLoopbackAddress(host)) return host;
     throw notLoopback(`${host || '(empty)'} is reachable from other machines`);
@@ -326,7 +327,7 @@ export async function protectedListenAddress(host: string, lookup: LookupAll = (
   return first.address;
 }
 
-/** Whether operations ask for a bearer token: static API_TOKENS, JWTs, or both. Neither: protected mode. */
+/** Whether operations ask for a bearer token: static API_TOKENS, JWTs, or both. Neither: local mode. */
 export function asksForTokens(config: Pick<Config, 'apiTokens' | 'jwt'>): boolean {
   return config.apiTokens.length > 0 || config.jwt !== undefined;
 }

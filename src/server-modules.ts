@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
  * beside the code it was compiled from, so it goes wherever the build goes and a new build starts
  * it afresh. `npm run build` fills it (scripts/warm-compile-cache.ts), so even the first start
  * after a build skips compiling: loading the modules was the largest part of the time from start
- * to ready (about 1.05 s cold against 0.75 s warm here). A cache made on another Node or with
+ * to ready (figures: docs/performance.md). A cache made on another Node or with
  * other V8 flags is ignored, never wrong.
  */
 export const compileCacheDir = fileURLToPath(new URL('../.compile-cache', import.meta.url));

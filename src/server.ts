@@ -1,19 +1,19 @@
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { enableCompileCache, loadServerModules } from './server-modules.js';
+import { gracefulShutdown } from './shutdown.js';
 
 // The process entry point: the only module that reads the environment, listens and handles
 // signals. Everything it wires is built by createApp and the modules it imports.
 
 // Compiled code from the build (or an earlier start) is reused: see server-modules.ts.
 enableCompileCache();
-const { asksForTokens, ConfigError, loadConfig, protectedListenAddress } = await import('./config.js');
+const { asksForTokens, ConfigError, loadConfig, localModeListenAddress } = await import('./config.js');
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  // In protected mode a name is resolved before anything starts, and refused unless it names
+  // In local mode a name is resolved before anything starts, and refused unless it names
   // loopback only; the server then listens on the address that was checked.
-  const listenHost = asksForTokens(config) ? config.host : await protectedListenAddress(config.host);
+  const listenHost = asksForTokens(config) ? config.host : await localModeListenAddress(config.host);
   // Traces only when a collector is configured: set up before the server's modules load, so that
   // the instrumentations see express and the driver load; otherwise no OpenTelemetry module loads.
   const tracing = config.otlpEndpoint
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   database.connectInBackground(() => repository.prepare());
 
   if (!asksForTokens(config)) {
-    const warning = 'PROTECTED MODE: neither API_TOKENS nor a JWT provider (JWT_*) is set, so no operation asks for a token. Listening on loopback only, and answering only requests addressed to it (Host 127.0.0.1, localhost or [::1], with the port); set API_TOKENS or JWT_* to require tokens (and to listen on other addresses).';
+    const warning = 'LOCAL MODE: neither API_TOKENS nor a JWT provider (JWT_*) is set, so no operation asks for a token. Listening on loopback only, and answering only requests addressed to it (Host 127.0.0.1, localhost or [::1], with the port); set API_TOKENS or JWT_* to require tokens (and to listen on other addresses).';
     logger.warn(warning);
     process.stderr.write(`\n*** ${warning}\n\n`);
   }
@@ -51,46 +51,14 @@ async function main(): Promise<void> {
     ...(tracing ? { traceId: tracing.traceId } : {}),
   });
   const server = app.listen(config.port, listenHost);
-  // Graceful shutdown, all within SHUTDOWN_GRACE_MS: readiness turns 503 at once, the listening
-  // socket closes (new connections are refused), idle keep-alive connections close, requests in
-  // flight finish (their responses say `Connection: close`); then the database client closes and
-  // the process exits with 0. Connections still busy when the grace period is nearly over are
-  // cut, leaving the database client (and the tracer) a moment to close.
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    const startedAt = Date.now();
-    const graceMs = config.shutdownGraceMs;
-    const closeBudgetMs = Math.min(1000, Math.floor(graceMs / 4));
-    logger.info({ signal, graceMs }, 'shutting down');
-
-    setTimeout(() => {
-      logger.error({ graceMs }, 'shutdown did not finish within the grace period');
-      process.exit(1);
-    }, graceMs).unref();
-    const cut = setTimeout(() => {
-      logger.warn({ afterMs: Date.now() - startedAt }, 'grace period nearly over: cutting the connections still open');
-      server.closeAllConnections();
-    }, graceMs - closeBudgetMs);
-
-    server.close(() => {
-      clearTimeout(cut);
-      const budget = Math.max(1, startedAt + graceMs - closeBudgetMs / 2 - Date.now());
-      // The spans of the last requests are sent meanwhile (the tracer's shutdown flushes them).
-      const closed = Promise.all([database.close(), tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'sending the last spans failed'))]);
-      Promise.race([closed.then(() => 'closed' as const), sleep(budget, 'timeout' as const)])
-        .then((outcome) => {
-          if (outcome === 'timeout') logger.warn({ budgetMs: budget }, 'the database client (or the tracer) did not close in time');
-          logger.info({ durationMs: Date.now() - startedAt }, 'stopped');
-          process.exit(0);
-        })
-        .catch((error: unknown) => {
-          logger.error({ err: error }, 'closing the database failed');
-          process.exit(1);
-        });
-    });
-    server.closeIdleConnections();
-  };
+  const shutdown = gracefulShutdown({
+    server,
+    logger,
+    graceMs: config.shutdownGraceMs,
+    onStopping: () => (stopping = true),
+    // The spans of the last requests are sent meanwhile (the tracer's shutdown flushes them).
+    close: () => Promise.all([database.close(), tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'sending the last spans failed'))]),
+  });
   // Before the service says it listens: whoever reads that line may stop it at once.
   process.on('SIGTERM', shutdown).on('SIGINT', shutdown);
   await new Promise<void>((resolve, reject) => {

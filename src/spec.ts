@@ -10,9 +10,8 @@ export type Spec = { yaml: Buffer; document: unknown };
 type ParsedSpec = { sourceSha256: string; document: unknown };
 
 /**
- * Reads the spec. Parsing its YAML took about a tenth of the service's start (90 ms here, and
- * 25 ms more to load the parser), so `npm run build` also writes it parsed, as JSON (under 1 ms
- * to read); that copy is used only when it was made from the very bytes read now, so an edited
+ * Reads the spec. Parsing its YAML was a noticeable part of the service's start (figures:
+ * docs/performance.md), so `npm run build` also writes it parsed, as JSON; that copy is used only when it was made from the very bytes read now, so an edited
  * spec is never served stale: it is parsed again.
  */
 export function loadSpec(file: string = specPath, parsedFile: string = parsedSpecPath): Spec {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { specScopes } from '../../src/http/spec-operations.js';
+import { specScopes } from '../../src/http/openapi/spec-operations.js';
 import { loadSpec } from '../../src/spec.js';
 
 /** What the `jwt` server trusts, and the token every request to it sends. */

@@ -11,7 +11,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { readRedocBundle, redocPage } from '../../src/http/docs-routes.js';
+import { readRedocBundle, redocPage } from '../../src/http/routes/docs-routes.js';
 import { specPath } from '../../src/spec-path.js';
 import { findProjectRoot } from './project-root.js';
 

@@ -3,7 +3,7 @@ import type { UserChanges, UserRecord, UsersStore, WriteCondition } from '../dom
 import { emailKey } from '../domain/email-address.js';
 import { escapeRegExp } from '../domain/user-rules.js';
 import { AppError } from '../errors/app-error.js';
-import { EmailClaims, type ClaimOutcome } from './email-claims.js';
+import { EmailReservations, type ReservationOutcome } from './email-reservations.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import { InsertBatches } from './insert-batches.js';
 import { KeyedLock } from './keyed-lock.js';
@@ -66,25 +66,25 @@ const emailTaken = (cause?: unknown) =>
  * - `users`: the users, by `_id`. A unique index on `emailKey` is the final guard of one user per
  *   email, on both databases and across any number of processes: an insert that breaks it is
  *   refused atomically.
- * - `emails` (see email-claims.ts): one claim per email key, `{_id: emailKey, userId}`.
+ * - `emails` (see email-reservations.ts): one reservation per email key, `{_id: emailKey, userId}`.
  *   It is how an email reaches its user, and inserting it is the uniqueness check of a
  *   registration or an email change.
  *
  * Write order keeps one rule through any failure between two writes: every user's email has a
- * claim that points to it. A claim is written before the user takes the email and removed only
- * after the user has let it go, so a failure leaves at most a stale claim (its user is gone or
- * has another email), never a user its email does not reach. Stale claims are repaired as
- * email-claims.ts describes.
+ * reservation that points to it. A reservation is written before the user takes the email and removed only
+ * after the user has let it go, so a failure leaves at most a stale reservation (its user is gone or
+ * has another email), never a user its email does not reach. Stale reservations are repaired as
+ * email-reservations.ts describes.
  */
 export class UsersRepository implements UsersStore {
   private readonly users: Collection<UserDocument>;
   private readonly newUsers: InsertBatches<UserDocument>;
-  private readonly claims: EmailClaims;
+  private readonly reservations: EmailReservations;
   private readonly pages = new SharedReads<UserDocument[]>();
   /**
    * FerretDB v1 does not apply an update's filter atomically: ten concurrent `{_id, version: 1}`
-   * updates can all succeed. Serialising the writes to one user (and to one email's claim)
-   * within this process keeps the version check (If-Match), the version counter and the claims
+   * updates can all succeed. Serialising the writes to one user (and to one email's reservation)
+   * within this process keeps the version check (If-Match), the version counter and the reservations
    * exact on both databases; see docs/database.md for several instances. Lock order
    * is always a user before an email, never the reverse, so waits cannot form a cycle.
    */
@@ -97,17 +97,17 @@ export class UsersRepository implements UsersStore {
    */
   constructor(
     private readonly database: Database,
-    options: { staleClaimAfterMs?: number } = {},
+    options: { staleReservationAfterMs?: number } = {},
   ) {
     this.users = database.db.collection<UserDocument>('users');
     this.newUsers = new InsertBatches(this.users, (command) => database.write(command));
-    this.claims = new EmailClaims(database, this.locks, options.staleClaimAfterMs ?? 2 * database.timeoutMs, {
+    this.reservations = new EmailReservations(database, this.locks, options.staleReservationAfterMs ?? 2 * database.timeoutMs, {
       holds: async (userId, key) => (await this.users.findOne({ _id: userId }, { projection: { emailKey: 1 } }))?.emailKey === key,
     });
   }
 
   /**
-   * Creates the indexes and brings a database written by an earlier version up to date (claims
+   * Creates the indexes and brings a database written by an earlier version up to date (reservations
    * for its users). Idempotent. Called when the database first answers, before the service
    * reports ready (Database.connectInBackground), so not through `run`.
    */
@@ -115,7 +115,7 @@ export class UsersRepository implements UsersStore {
     // Independent of each other: side by side, so that the service is ready sooner.
     await Promise.all([
       this.users.createIndex({ emailKey: 1 }, { unique: true, name: EMAIL_INDEX }),
-      this.claims.migrate(this.users.find({}).project<{ _id: ObjectId; emailKey: string }>({ _id: 1, emailKey: 1 })),
+      this.reservations.migrate(this.users.find({}).project<{ _id: ObjectId; emailKey: string }>({ _id: 1, emailKey: 1 })),
     ]);
   }
 
@@ -131,11 +131,11 @@ export class UsersRepository implements UsersStore {
       updatedAt: now,
     };
     await this.database.run(async () => {
-      this.refuseUnlessClaimed(await this.claims.claim(doc.emailKey, doc._id));
+      this.refuseUnlessReserved(await this.reservations.reserve(doc.emailKey, doc._id));
       try {
         await this.newUsers.insert(doc);
       } catch (error) {
-        // A failure here leaves the claim: stale if the insert did not happen, right if it did.
+        // A failure here leaves the reservation: stale if the insert did not happen, right if it did.
         if (isDuplicateEmail(error)) throw await this.afterDuplicate(doc.emailKey, error);
         throw error;
       }
@@ -202,24 +202,24 @@ export class UsersRepository implements UsersStore {
     return [toRecord(doc)];
   }
 
-  /** The user an email reaches: its claim, then the user by `_id` (two index lookups). */
+  /** The user an email reaches: its reservation, then the user by `_id` (two index lookups). */
   private async byEmail(key: string): Promise<UserDocument | null> {
-    const userId = await this.claims.resolve(key);
+    const userId = await this.reservations.resolve(key);
     if (!userId) return null;
     const doc = await this.users.findOne({ _id: userId });
     if (doc?.emailKey === key) return doc;
-    // A stale claim. The write order makes it mean "nobody has this email", except after a race
-    // between processes on FerretDB (see email-claims.ts): ask the users themselves, and repair.
+    // A stale reservation. The write order makes it mean "nobody has this email", except after a race
+    // between processes on FerretDB (see email-reservations.ts): ask the users themselves, and repair.
     return this.repointToHolder(key);
   }
 
   /**
    * Asks the users themselves who has this email (an index on MongoDB, a full read on FerretDB:
-   * only after an inconsistency) and points the email's claim at that user, if any.
+   * only after an inconsistency) and points the email's reservation at that user, if any.
    */
   private async repointToHolder(key: string): Promise<UserDocument | null> {
     const holder = await this.users.findOne({ emailKey: key });
-    if (holder) await this.claims.pointTo(key, holder._id);
+    if (holder) await this.reservations.pointTo(key, holder._id);
     return holder;
   }
 
@@ -239,7 +239,7 @@ export class UsersRepository implements UsersStore {
       if (!current || !applies(current)) return null;
       const newKey = changes.email === undefined ? current.emailKey : emailKey(changes.email);
       const moves = newKey !== current.emailKey;
-      if (moves) this.refuseUnlessClaimed(await this.claims.claim(newKey, _id));
+      if (moves) this.refuseUnlessReserved(await this.reservations.reserve(newKey, _id));
       let updated: UserDocument | null;
       try {
         updated = await this.database.write(() => this.users.findOneAndUpdate(this.at(current), setFields(changes, new Date()), { returnDocument: 'after' }));
@@ -249,8 +249,8 @@ export class UsersRepository implements UsersStore {
       }
       if (!moves) return updated ? toRecord(updated) : null;
       // Moved: the old email is let go. Not moved (changed meanwhile by another process): the new
-      // claim is not needed.
-      await this.claims.release(updated ? current.emailKey : newKey, _id);
+      // reservation is not needed.
+      await this.reservations.release(updated ? current.emailKey : newKey, _id);
       return updated ? toRecord(updated) : null;
     });
   }
@@ -260,19 +260,19 @@ export class UsersRepository implements UsersStore {
       const current = await this.users.findOne({ _id });
       if (!current || !applies(current)) return false;
       const { deletedCount } = await this.database.write(() => this.users.deleteOne(this.at(current)));
-      if (deletedCount === 1) await this.claims.release(current.emailKey, _id);
+      if (deletedCount === 1) await this.reservations.release(current.emailKey, _id);
       return deletedCount === 1;
     });
   }
 
-  private refuseUnlessClaimed(outcome: ClaimOutcome): void {
-    if (outcome !== 'claimed') throw emailTaken();
+  private refuseUnlessReserved(outcome: ReservationOutcome): void {
+    if (outcome !== 'reserved') throw emailTaken();
   }
 
   /**
-   * The users' unique index refused a write although this request held the claim: a user had the
-   * email without a claim pointing to it (only after a race between processes on FerretDB, or a
-   * database an earlier version wrote to while this one ran). Point the claim at that user.
+   * The users' unique index refused a write although this request held the reservation: a user had the
+   * email without a reservation pointing to it (only after a race between processes on FerretDB, or a
+   * database an earlier version wrote to while this one ran). Point the reservation at that user.
    */
   private async afterDuplicate(key: string, error: unknown): Promise<AppError> {
     await this.repointToHolder(key);

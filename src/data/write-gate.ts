@@ -3,9 +3,8 @@
  *
  * Why: SQLite (FerretDB's backend) commits one write at a time, and writers that find the lock
  * taken sleep and retry (its busy handler), so under load an unlucky write can lose the race
- * again and again: the benchmark saw PATCH and DELETE p99 above a second and single requests past
- * the 3 s bound with 32 writes in flight, while inserts, already queued by InsertBatches, kept a
- * p99 near 50 ms. Queuing here, in order, instead of in SQLite's retry loop bounds that tail.
+ * again and again: under the benchmark's load PATCH and DELETE had a tail far above the inserts',
+ * which InsertBatches already queued (figures: docs/performance.md). Queuing here, in order, instead of in SQLite's retry loop bounds that tail.
  */
 export class WriteGate {
   private active = 0;

@@ -8,7 +8,7 @@ import type { UserChanges, UserRecord, UsersStore, WriteCondition } from './user
 /** Which versions of a user a conditional request accepts: any existing one, or only these. */
 export type VersionCondition = { any: true } | { versions: number[] };
 
-/** How many users the tutorial's GET /user returns at most (the contract states it). */
+/** How many users the legacy GET /user returns at most (the contract states it). */
 export const LEGACY_LIST_LIMIT = 100;
 
 export type ListQuery = { limit: number; cursor?: string; email?: string; namePrefix?: string };
@@ -103,7 +103,7 @@ export class UsersService {
   }
 
   async legacyUpdate(access: Access, body: LegacyUpdate): Promise<UserRecord> {
-    // The tutorial's routes name the user by email: the caller's own, or the user is not there.
+    // The legacy routes name the user by email: the caller's own, or the user is not there.
     assertEmailChangeAllowed(access, body.payload.email);
     if (!reaches(access, body.query.email)) throw notFound();
     return (await this.store.updateByEmail(body.query.email, toChanges(body.payload))) ?? Promise.reject(notFound());

@@ -2,8 +2,8 @@ import type { ProblemCode } from '../contract.js';
 
 // Every error the service can answer with, by its stable machine code (the `code` member of a
 // problem+json body, enumerated in the spec's Problem schema). The domain only ever names a code;
-// the HTTP status and title are read from here by the edge (src/http/problem.ts), and each code's
-// page (its `type` URI) says when it happens and what to do (src/http/problem-pages.ts).
+// the HTTP status and title are read from here by the edge (src/http/responses/problem.ts), and each code's
+// page (its `type` URI) says when it happens and what to do (src/http/routes/problem-pages.ts).
 export const errorCatalogue = {
   VALIDATION_FAILED: {
     status: 400,
@@ -33,7 +33,7 @@ export const errorCatalogue = {
   USER_NOT_FOUND: {
     status: 404,
     title: 'User not found',
-    when: 'No user has that id (or email, on the tutorial routes), or none the token may see: a `users:self` token sees only its own record.',
+    when: 'No user has that id (or email, on the legacy routes), or none the token may see: a `users:self` token sees only its own record.',
     then: 'Check the id or email; list users to find it.',
   },
   ROUTE_NOT_FOUND: { status: 404, title: 'Route not found', when: 'No operation of this API has that path.', then: 'Check the path against the documentation (`/docs`).' },
@@ -62,11 +62,11 @@ export const errorCatalogue = {
     when: 'The body\'s `Content-Type` is not one the operation accepts, or its charset is not UTF-8.',
     then: 'Send the body as JSON with `Content-Type: application/json` (or `application/merge-patch+json` on `PATCH /users/{id}`), in UTF-8.',
   },
-  // Protected mode only: a request whose Host is not this server's loopback address (http/loopback-host.ts).
+  // Local mode only: a request whose Host is not this server's loopback address (src/http/middleware/loopback-host.ts).
   MISDIRECTED_REQUEST: {
     status: 421,
     title: 'Misdirected request',
-    when: 'The server runs in protected mode (no tokens) and the request was not addressed to its loopback address: another `Host` name or port. This stops web pages that rebind their name to 127.0.0.1 (DNS rebinding).',
+    when: 'The server runs in local mode (no tokens) and the request was not addressed to its loopback address: another `Host` name or port. This stops web pages that rebind their name to 127.0.0.1 (DNS rebinding).',
     then: 'Address the server as `127.0.0.1:<port>`, `localhost:<port>` or `[::1]:<port>`; to serve other hosts, start it with `API_TOKENS` or a JWT provider.',
   },
   RATE_LIMITED: {
@@ -89,7 +89,7 @@ export const errorCatalogue = {
   },
 } as const satisfies Record<ProblemCode, { status: number; title: string; when: string; then: string }>;
 
-/** The `type` of a problem: a page of this service describing it (src/http/problem-pages.ts). */
+/** The `type` of a problem: a page of this service describing it (src/http/routes/problem-pages.ts). */
 export function problemType(code: ProblemCode): string {
   return `/problems/${code.toLowerCase().replaceAll('_', '-')}`;
 }

@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 import { measureHostileTraffic, type HostileReport } from '../../bench/hostile.js';
 import { testDatabaseUri } from '../support/test-server.js';
 
-// What anonymous hostile traffic costs the real server process (`npm run serve`'s flags, protected
+// What anonymous hostile traffic costs the real server process (`npm run serve`'s flags, local
 // mode, the test run's database), measured by the benchmark-style script bench/hostile.ts
 // (`npm run bench:hostile` writes the same figures down). The bounds are generous, for a loaded
 // CI machine; each is far below what the same cases cost before they were fixed (in brackets,

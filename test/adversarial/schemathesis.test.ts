@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { specOperations } from '../../src/http/spec-operations.js';
+import { specOperations } from '../../src/http/openapi/spec-operations.js';
 import { loadSpec } from '../../src/spec.js';
 import { projectRoot } from '../support/project.js';
 import { EVERY_SCOPE, IdentityProvider, signingKey } from '../support/identity-provider.js';
@@ -15,7 +15,7 @@ const MAX_EXAMPLES = '25';
 /**
  * Schemathesis against the real server and the contract that server serves (/openapi.json: with
  * static tokens the canonical spec, with a JWT provider the canonical spec naming the provider,
- * in protected mode the one without tokens, see src/served-spec.ts),
+ * in local mode the one without tokens, see src/http/openapi/served-spec.ts),
  * in each mode: every check, positive and negative data, a fixed seed and a bounded number of
  * cases per operation. schemathesis.toml states the few answers to schema-valid input that are
  * correct here, each with its reason; no check is excluded.
@@ -40,7 +40,7 @@ const modes: Mode[] = [
       return { env: { ...provider.env('url'), ...NO_LOCKOUT }, headers: ['--header', `Authorization: Bearer ${token}`], stop: () => provider.stop() };
     },
   },
-  { name: 'in protected mode (no tokens)', label: 'protected', prepare: async () => ({ env: {}, headers: [] }) },
+  { name: 'in local mode (no tokens)', label: 'local', prepare: async () => ({ env: {}, headers: [] }) },
 ];
 
 for (const mode of modes) {

@@ -18,7 +18,7 @@ import {
   type UserPatch,
   type UsersClient,
 } from '@users-api/client';
-import { DEPRECATED_AT } from '../../src/http/tutorial-routes.js';
+import { DEPRECATED_AT } from '../../src/http/routes/legacy-routes.js';
 import { readSpecOperations, statusesToCover } from '../conformance/collection-coverage.js';
 import { projectRoot } from '../support/project.js';
 import { IdentityProvider, signingKey } from '../support/identity-provider.js';
@@ -412,7 +412,7 @@ describe('DELETE /users/{id}', () => {
   });
 });
 
-describe('GET /user (tutorial)', () => {
+describe('GET /user (legacy)', () => {
   it('when filtered by email in another letter case, then 200 with a typed array of that user, deprecated', async () => {
     const { user } = await createUser('tutorial', uniqueEmail('Tutorial'));
     const result = await client.GET('/user', { params: { query: { email: user.email.toUpperCase() } } });
@@ -428,7 +428,7 @@ describe('GET /user (tutorial)', () => {
   });
 });
 
-describe('POST /register (tutorial)', () => {
+describe('POST /register (legacy)', () => {
   it('when the body is valid, then 201 with the user as JSON, Location and the deprecation headers', async () => {
     const email = uniqueEmail();
     const result = await client.POST('/register', { body: { name: 'superman', email } });
@@ -470,7 +470,7 @@ describe('POST /register (tutorial)', () => {
   });
 });
 
-describe('PATCH /user (tutorial)', () => {
+describe('PATCH /user (legacy)', () => {
   it("when the tutorial's body is sent, then 200 with the typed, renamed User", async () => {
     const { user } = await createUser();
     const result = await client.PATCH('/user', { body: { query: { email: user.email.toUpperCase() }, payload: { name: 'iron man' } } });
@@ -504,7 +504,7 @@ describe('PATCH /user (tutorial)', () => {
   });
 });
 
-describe('DELETE /delete (tutorial)', () => {
+describe('DELETE /delete (legacy)', () => {
   it('when the email is registered (in another letter case), then 204 and the user is gone', async () => {
     const { user } = await createUser();
     const result = await client.DELETE('/delete', { body: { email: user.email.toUpperCase() } });

@@ -87,7 +87,7 @@ describe('npm run clients:generate (OpenAPI Generator, Go)', { concurrency: true
       assert.equal(summary.compiled, true);
       assert.equal(summary.smoke, 'passed');
       const out = join(projectRoot, String(summary.output));
-      for (const file of ['api_users.go', 'api_tutorial.go', 'model_user.go', 'model_problem.go', 'go.mod', 'cmd/smoke/main.go']) {
+      for (const file of ['api_users.go', 'api_legacy.go', 'model_user.go', 'model_problem.go', 'go.mod', 'cmd/smoke/main.go']) {
         assert.ok(existsSync(join(out, file)), `${file} was not generated`);
       }
       // The Go program called every operation of the spec, and ended well.

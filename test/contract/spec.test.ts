@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse, stringify } from 'yaml';
-import { servedSpec } from '../../src/served-spec.js';
+import { servedSpec } from '../../src/http/openapi/served-spec.js';
 import { loadSpec } from '../../src/spec.js';
 import { projectRoot, runBin } from '../support/project.js';
 
@@ -37,7 +37,7 @@ describe('openapi/openapi.yaml', () => {
   });
 });
 
-describe('the contract a protected-mode server serves (src/served-spec.ts)', () => {
+describe('the contract a local-mode server serves (src/http/openapi/served-spec.ts)', () => {
   it('when linted with redocly.yaml, then zero errors and zero warnings, but for the two rules about the tokens it leaves out', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'users-api-served-lint-'));
     try {
@@ -46,7 +46,7 @@ describe('the contract a protected-mode server serves (src/served-spec.ts)', () 
       await writeFile(join(dir, 'openapi', 'openapi.yaml'), servedSpec(loadSpec(), { tokens: false }).yaml);
       await copyFile(join(projectRoot, '.redocly.lint-ignore.yaml'), join(dir, '.redocly.lint-ignore.yaml'));
       const config = parse(await readFile(join(projectRoot, 'redocly.yaml'), 'utf8')) as { rules: Record<string, unknown> };
-      // Declaring no security is protected mode's point, and the canonical file's token answers
+      // Declaring no security is local mode's point, and the canonical file's token answers
       // (Unauthorized, Forbidden) stay among the components unreferenced: both are checked on the
       // canonical file above. Every other rule applies, examples on every response body included.
       config.rules['security-defined'] = 'off';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { redocBundlePath } from '../../src/http/docs-routes.js';
+import { redocBundlePath } from '../../src/http/routes/docs-routes.js';
 import { specPath } from '../../src/spec-path.js';
 import { HTTP_METHODS } from '../conformance/collection-coverage.js';
 import { request, type Reply } from '../support/http.js';
@@ -13,7 +13,7 @@ const get = (path: string, headers?: Record<string, string>) => request(server.b
 const specText = readFileSync(specPath, 'utf8');
 
 // With tokens the service serves its canonical contract, byte for byte but for `servers` (which
-// names the server); protected mode's own
+// names the server); local mode's own
 // document is checked at the end.
 before(async () => {
   server = await startTestServer('docs-routes', { API_TOKENS: 'docs-routes-token-0123456789' });
@@ -163,7 +163,7 @@ describe('other methods on the documentation paths', () => {
   }
 });
 
-describe('in protected mode (no API_TOKENS): the contract of the server that runs', () => {
+describe('in local mode (no API_TOKENS): the contract of the server that runs', () => {
   type Operation = { security?: unknown; responses: Record<string, unknown>; 'x-rate-limit'?: string };
   type Document = { security?: unknown; info: { description: string }; components: Record<string, unknown>; paths: Record<string, Record<string, Operation>> };
   let open: TestServer;
@@ -177,7 +177,7 @@ describe('in protected mode (no API_TOKENS): the contract of the server that run
     );
 
   before(async () => {
-    open = await startTestServer('docs-routes-protected');
+    open = await startTestServer('docs-routes-local');
     served = (await request(open.baseUrl, 'GET', '/openapi.json')).body as Document;
   });
   after(async () => {
@@ -220,8 +220,8 @@ describe('in protected mode (no API_TOKENS): the contract of the server that run
     assert.deepEqual(operationsOf(canonical).filter(({ operation }) => operation.responses['421'] !== undefined).map(({ where }) => where), []);
   });
 
-  it('when /openapi.json is read, then its introduction says first that this server runs in protected mode, and why', () => {
-    assert.match(served.info.description, /^> \*\*This server runs in protected mode\.\*\* It was started without `API_TOKENS`/);
+  it('when /openapi.json is read, then its introduction says first that this server runs in local mode, and why', () => {
+    assert.match(served.info.description, /^> \*\*This server runs in local mode\.\*\* It was started without `API_TOKENS`/);
     assert.match(served.info.description, /^[^\n]*answers only requests addressed to that address[^\n]*refuses any other with `421 MISDIRECTED_REQUEST`[^\n]*\(DNS rebinding\)/);
     assert.ok(served.info.description.endsWith(canonical.info.description));
   });

@@ -48,7 +48,7 @@ describe('internationalized emails: registration', () => {
     });
   }
 
-  it('when the tutorial registration is asked for text, then it answers the Bengali address as typed', async () => {
+  it('when the legacy registration is asked for text, then it answers the Bengali address as typed', async () => {
     const reply = await call('POST', '/register', { json: { name: 'করিম', email: 'করিম@বাংলা.bd' }, headers: { accept: 'text/plain' } });
     assert.equal(reply.status, 201, reply.text);
     assert.equal(reply.text, 'করিম -> করিম@বাংলা.bd');
@@ -118,7 +118,7 @@ describe('internationalized emails: lookups by any form', () => {
     }
   });
 
-  it('when ?email= names the user in decomposed form, then the list and the tutorial list find it', async () => {
+  it('when ?email= names the user in decomposed form, then the list and the legacy list find it', async () => {
     const created = await register(nfc(`${KHOKON}@বাংলা.bd`));
     const form = nfd(`${KHOKON}@xn--54b7fta0cc.bd`);
     const list = await call('GET', `/users?email=${q(form)}`);
@@ -128,7 +128,7 @@ describe('internationalized emails: lookups by any form', () => {
     assert.deepEqual((legacy.body as UserBody[]).map((u) => u.id), [created.id]);
   });
 
-  it('when the tutorial routes name the user in another form, then PATCH /user and DELETE /delete reach it', async () => {
+  it('when the legacy routes name the user in another form, then PATCH /user and DELETE /delete reach it', async () => {
     const created = await register('jamal@বাংলা.bd', 'jamal');
     const patched = await call('PATCH', '/user', { json: { query: { email: 'JAMAL@XN--54B7FTA0CC.BD' }, payload: { name: 'জামাল' } } });
     assert.equal(patched.status, 200, patched.text);
@@ -174,7 +174,7 @@ describe('internationalized emails: what is refused', () => {
     });
   }
 
-  it('when the email filter or a tutorial lookup is not an address, then 400 VALIDATION_FAILED', async () => {
+  it('when the email filter or a legacy lookup is not an address, then 400 VALIDATION_FAILED', async () => {
     assertProblem(await call('GET', `/users?email=${q('user@xn--zz.bd')}`), 400, 'VALIDATION_FAILED');
     assertProblem(await call('GET', `/user?email=${q('a@b@বাংলা.bd')}`), 400, 'VALIDATION_FAILED');
     assertProblem(await call('DELETE', '/delete', { json: { email: 'রহিম @example.com' } }), 400, 'VALIDATION_FAILED');

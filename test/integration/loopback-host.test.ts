@@ -10,7 +10,7 @@ import { startTestServer, testDatabaseTarget, type TestServer } from '../support
 
 // DNS rebinding: a web page on a name whose DNS answer turns to 127.0.0.1 makes its visitor's
 // browser send same-origin requests to the service, with the page's own name in Host. In
-// protected mode (no token asked) every request must be addressed to the server's loopback
+// local mode (no token asked) every request must be addressed to the server's loopback
 // address and port, or it is 421 MISDIRECTED_REQUEST. fetch always sends the Host of its URL,
 // so these requests go over raw sockets.
 
@@ -32,7 +32,7 @@ function assertMisdirected(reply: Reply, port: number): void {
   assert.doesNotMatch(problem.detail ?? '', /evil/);
 }
 
-describe('in protected mode, requests not addressed to the loopback address (DNS rebinding)', () => {
+describe('in local mode, requests not addressed to the loopback address (DNS rebinding)', () => {
   let server: TestServer;
   let port = 0;
   let address = '';
@@ -132,7 +132,7 @@ describe('with API_TOKENS set, the Host check is off', () => {
   });
 });
 
-describe('the real server in protected mode, started with HOST as a name', () => {
+describe('the real server in local mode, started with HOST as a name', () => {
   it('when HOST=localhost (it resolves to loopback only), then it starts, listens on the checked address and answers Host: localhost:<port>, not another name', { timeout: 30_000 }, async () => {
     const { uri, dbName } = testDatabaseTarget('loopback-host-process');
     const server = await startServerProcess({ MONGODB_URI: uri, MONGODB_DB: dbName, HOST: 'localhost' });

@@ -23,7 +23,7 @@ function growth(samples: Sample[], before: Sample[], name: string, labels: Recor
   return (valueOf(samples, name, labels) ?? 0) - (valueOf(before, name, labels) ?? 0);
 }
 
-describe('GET /metrics in protected mode (no tokens)', () => {
+describe('GET /metrics in local mode (no tokens)', () => {
   let server: TestServer;
   let userId = '';
   before(async () => {

@@ -7,7 +7,7 @@ import { connectTestDatabase } from '../support/test-server.js';
 
 // How the database answers the repository's queries, from its own explain(). MongoDB must serve
 // a page (`_id` after a cursor, sorted by `_id`, limited) and an email's claim from the `_id`
-// index, with no in-memory sort. FerretDB v1 (the embedded database) serves only the claim
+// index, with no in-memory sort. FerretDB v1 (the embedded database) serves only the reservation
 // lookup by `_id` in SQL; the page is read and sorted in full (docs/database.md states its cost), and
 // if an upgrade starts pushing it down, this test says so.
 

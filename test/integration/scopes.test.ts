@@ -192,7 +192,7 @@ describe('scopes and the own record (JWT from an identity provider)', () => {
       assert.deepEqual((await call('GET', `/user?email=${encodeURIComponent(other.email)}`, token)).body, []);
     });
 
-    it('when the caller uses the tutorial routes on its own email, then they work', async () => {
+    it('when the caller uses the legacy routes on its own email, then they work', async () => {
       const own = await seed();
       const token = await selfToken(own.email);
       const renamed = await call('PATCH', '/user', token, { query: { email: own.email }, payload: { name: 'tutorial' } });

@@ -118,10 +118,10 @@ describe('with API_TOKENS set', () => {
   });
 });
 
-describe('in protected mode (no API_TOKENS)', () => {
+describe('in local mode (no API_TOKENS)', () => {
   let server: TestServer;
   before(async () => {
-    server = await startTestServer('protected-mode');
+    server = await startTestServer('local-mode');
   });
   after(async () => {
     await server.close();

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
-import { specScopes } from '../../src/http/spec-operations.js';
+import { specScopes } from '../../src/http/openapi/spec-operations.js';
 import { loadSpec } from '../../src/spec.js';
 
 /** Every scope the contract names (see the spec's "Scopes"), as a `scope` claim. */

@@ -48,7 +48,7 @@ export function testAppConfig(env: Record<string, string> = {}) {
 /**
  * The real application on a real HTTP port (0: a free one) over the real database, with
  * response validation on, so any response that breaks the contract fails the test that got it.
- * `env` sets more of the service's variables (e.g. API_TOKENS); by default it runs in protected
+ * `env` sets more of the service's variables (e.g. API_TOKENS); by default it runs in local
  * mode (no tokens), as `npm start` does.
  */
 export async function startTestServer(

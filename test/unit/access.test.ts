@@ -3,9 +3,9 @@ import { describe, it } from 'node:test';
 import type { Request, Response } from 'express';
 import { STATIC_TOKEN_CALLER, type Caller } from '../../src/auth/caller.js';
 import { EVERY_USER, ownRecordOf, reaches } from '../../src/domain/access.js';
-import { accessOf, requestAccess } from '../../src/http/access.js';
-import type { BearerAuth } from '../../src/http/auth.js';
-import { specOperations } from '../../src/http/spec-operations.js';
+import { accessOf, requestAccess } from '../../src/http/middleware/access.js';
+import type { BearerAuth } from '../../src/auth/bearer-auth.js';
+import { specOperations } from '../../src/http/openapi/spec-operations.js';
 import { loadSpec } from '../../src/spec.js';
 
 const operations = specOperations(loadSpec().document);
@@ -40,7 +40,7 @@ describe('requestAccess', () => {
     }
   });
 
-  it('when no token is asked for (protected mode) or the operation is public, then every user', async () => {
+  it('when no token is asked for (local mode) or the operation is public, then every user', async () => {
     assert.deepEqual(accessOf(await decide('getUser', undefined)), EVERY_USER);
     assert.deepEqual(accessOf(await decide('createUser', authFor(undefined))), EVERY_USER);
   });

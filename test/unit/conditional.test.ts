@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { etagOf, ifMatchCondition, ifNoneMatchHits, ifNoneMatchHitsTag } from '../../src/http/conditional.js';
+import { etagOf, ifMatchCondition, ifNoneMatchHits, ifNoneMatchHitsTag } from '../../src/http/responses/conditional.js';
 
 describe('ETags and conditional headers', () => {
   it('when a version is tagged, then the tag is a strong entity tag', () => {

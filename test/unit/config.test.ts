@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { asksForTokens, ConfigError, loadConfig, protectedListenAddress, type LookupAll } from '../../src/config.js';
+import { asksForTokens, ConfigError, loadConfig, localModeListenAddress, type LookupAll } from '../../src/config.js';
 
 const minimal = { MONGODB_URI: 'mongodb://127.0.0.1:27017/' };
 
@@ -65,7 +65,7 @@ describe('configuration of JWT access tokens', () => {
     return path;
   };
 
-  it('when no JWT key is set, then JWT is off, and without API_TOKENS the service is in protected mode', () => {
+  it('when no JWT key is set, then JWT is off, and without API_TOKENS the service is in local mode', () => {
     const config = loadConfig(minimal);
     assert.equal(config.jwt, undefined);
     assert.equal(asksForTokens(config), false);
@@ -275,7 +275,7 @@ describe('configuration of TRUST_PROXY', () => {
   });
 });
 
-describe('HOST in protected mode (no token asked)', () => {
+describe('HOST in local mode (no token asked)', () => {
   /** A resolver that knows only these names (the machine's is not consulted). */
   const resolver =
     (names: Record<string, string[]>): LookupAll =>
@@ -297,30 +297,30 @@ describe('HOST in protected mode (no token asked)', () => {
 
   it('when HOST is a loopback address, then it is listened on as it is, without a look-up', async () => {
     const lookup: LookupAll = async () => assert.fail('an address needs no look-up');
-    for (const host of ['127.0.0.1', '127.255.0.9', '::1', '::ffff:127.0.0.1']) assert.equal(await protectedListenAddress(host, lookup), host);
+    for (const host of ['127.0.0.1', '127.255.0.9', '::1', '::ffff:127.0.0.1']) assert.equal(await localModeListenAddress(host, lookup), host);
   });
 
   it('when HOST is a name whose every address is loopback (an /etc/hosts alias), then its first address is listened on', async () => {
     const lookup = resolver({ 'users-api.local': ['127.0.0.2', '::1'], 'v6-only': ['::1'], mapped: ['::ffff:127.0.0.1'] });
-    assert.equal(await protectedListenAddress('users-api.local', lookup), '127.0.0.2');
-    assert.equal(await protectedListenAddress('v6-only', lookup), '::1');
-    assert.equal(await protectedListenAddress('mapped', lookup), '::ffff:127.0.0.1');
+    assert.equal(await localModeListenAddress('users-api.local', lookup), '127.0.0.2');
+    assert.equal(await localModeListenAddress('v6-only', lookup), '::1');
+    assert.equal(await localModeListenAddress('mapped', lookup), '::ffff:127.0.0.1');
   });
 
   it('when HOST is a name with any address beyond loopback, then it is refused naming those addresses, whatever the name', async () => {
     const lookup = resolver({ localhost: ['127.0.0.1', '192.168.1.20'], rebound: ['10.0.0.5'], mapped: ['::ffff:10.0.0.5', '::1'] });
-    await assert.rejects(protectedListenAddress('localhost', lookup), refusedWith(/HOST: "localhost" resolves to 192\.168\.1\.20, which other machines can reach/));
-    await assert.rejects(protectedListenAddress('rebound', lookup), refusedWith(/"rebound" resolves to 10\.0\.0\.5,/));
-    await assert.rejects(protectedListenAddress('mapped', lookup), refusedWith(/"mapped" resolves to ::ffff:10\.0\.0\.5,/));
+    await assert.rejects(localModeListenAddress('localhost', lookup), refusedWith(/HOST: "localhost" resolves to 192\.168\.1\.20, which other machines can reach/));
+    await assert.rejects(localModeListenAddress('rebound', lookup), refusedWith(/"rebound" resolves to 10\.0\.0\.5,/));
+    await assert.rejects(localModeListenAddress('mapped', lookup), refusedWith(/"mapped" resolves to ::ffff:10\.0\.0\.5,/));
   });
 
   it('when HOST is a name that does not resolve, or resolves to nothing, then it is refused and says so', async () => {
-    await assert.rejects(protectedListenAddress('users-api.invalid', resolver({})), refusedWith(/HOST: "users-api\.invalid" does not resolve \(ENOTFOUND\)/));
-    await assert.rejects(protectedListenAddress('empty', resolver({ empty: [] })), refusedWith(/"empty" resolves to no address/));
+    await assert.rejects(localModeListenAddress('users-api.invalid', resolver({})), refusedWith(/HOST: "users-api\.invalid" does not resolve \(ENOTFOUND\)/));
+    await assert.rejects(localModeListenAddress('empty', resolver({ empty: [] })), refusedWith(/"empty" resolves to no address/));
   });
 
   it("when HOST is localhost, then this machine's resolver gives loopback addresses only, and one of them is listened on", async () => {
-    const address = await protectedListenAddress('localhost');
+    const address = await localModeListenAddress('localhost');
     assert.ok(['127.0.0.1', '::1'].includes(address) || address.startsWith('127.'), address);
   });
 });

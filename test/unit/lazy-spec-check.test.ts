@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { compileSpecCheckOnlyWhenUsed } from '../../src/http/lazy-spec-check.js';
+import { compileSpecCheckOnlyWhenUsed } from '../../src/http/openapi/lazy-spec-check.js';
 import { loadSpec } from '../../src/spec.js';
 
 type SpecCheck = { validate(document: unknown): { errors: unknown[] } };

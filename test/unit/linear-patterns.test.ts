@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkSync } from 'recheck';
 import { DOT_ATOM, FORBIDDEN, LDH_LABEL } from '../../src/domain/email-address.js';
-import { BEARER, JWT_SHAPE } from '../../src/http/auth.js';
-import { CLIENT_ID } from '../../src/http/request-logging.js';
+import { BEARER_AUTHORIZATION, BEARER_TOKEN } from '../../clients/typescript/src/bearer-token.js';
+import { JWT_SHAPE } from '../../src/auth/bearer-auth.js';
+import { CLIENT_ID } from '../../src/http/middleware/request-logging.js';
 import { loadSpec } from '../../src/spec.js';
 
 // Every regular expression that client input meets must be linear: a pattern that backtracks
@@ -38,7 +39,7 @@ describe('regular expressions on client input', () => {
     it(`when the spec's pattern at ${where} is checked, then it is linear`, () => assertLinear(where, pattern, 'u'));
   }
 
-  for (const [name, regex] of Object.entries({ BEARER, JWT_SHAPE, CLIENT_ID, DOT_ATOM, LDH_LABEL, FORBIDDEN })) {
+  for (const [name, regex] of Object.entries({ BEARER_AUTHORIZATION, BEARER_TOKEN, JWT_SHAPE, CLIENT_ID, DOT_ATOM, LDH_LABEL, FORBIDDEN })) {
     it(`when the service's ${name} is checked, then it is linear`, () => assertLinear(name, regex.source, regex.flags));
   }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Request } from 'express';
 import { AppError } from '../../src/errors/app-error.js';
-import { loopbackHostOnly, misdirectedRequestDetail, parseAuthority } from '../../src/http/loopback-host.js';
+import { loopbackHostOnly, misdirectedRequestDetail, parseAuthority } from '../../src/http/middleware/loopback-host.js';
 
 describe('parsing a Host value', () => {
   it('when it is a name or an IPv4 address, with or without a port, then host (lower case) and port', () => {
@@ -52,7 +52,7 @@ describe('parsing a Host value', () => {
   });
 });
 
-describe('the Host check of protected mode', () => {
+describe('the Host check of local mode', () => {
   type Fake = { headers?: Record<string, string>; raw?: string[]; url?: string; port?: number | undefined; address?: string };
   /** What the check decides for a request: passed on, or the problem it is refused with. */
   function decide(fake: Fake, host = '127.0.0.1'): 'next' | AppError {
@@ -116,11 +116,11 @@ describe('the Host check of protected mode', () => {
 
   it('when a request is refused, then the detail names the Hosts this server answers, never the one sent', () => {
     const problem = refused({ headers: { host: 'evil.example:5000' } });
-    assert.equal(problem.detail, 'This server runs in protected mode and answers only requests addressed to its loopback address: Host 127.0.0.1:5000 or localhost:5000.');
+    assert.equal(problem.detail, 'This server runs in local mode and answers only requests addressed to its loopback address: Host 127.0.0.1:5000 or localhost:5000.');
     assert.equal(
       refused({ headers: { host: 'evil.example:8080' }, port: 8080, address: '::1' }, 'users-api.local').detail,
-      'This server runs in protected mode and answers only requests addressed to its loopback address: Host [::1]:8080, localhost:8080 or users-api.local:8080.',
+      'This server runs in local mode and answers only requests addressed to its loopback address: Host [::1]:8080, localhost:8080 or users-api.local:8080.',
     );
-    assert.equal(misdirectedRequestDetail(undefined, undefined, ['localhost']), 'This server runs in protected mode and answers only requests addressed to its loopback address.');
+    assert.equal(misdirectedRequestDetail(undefined, undefined, ['localhost']), 'This server runs in local mode and answers only requests addressed to its loopback address.');
   });
 });

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import * as OpenApiValidator from 'express-openapi-validator';
 import { AppError } from '../../src/errors/app-error.js';
 import { errorCatalogue, type ErrorCode } from '../../src/errors/catalogue.js';
-import { toProblem } from '../../src/http/problem.js';
+import { toProblem } from '../../src/http/responses/problem.js';
 
 const LIMIT = 16384;
 const ctx = (instance: string, hasBody = true, hasCredentials = false) => ({ instance, bodyLimitBytes: LIMIT, hasBody, hasCredentials });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hasBody, normalizedContentType, UNSUPPORTED_MEDIA_TYPE } from '../../src/http/request-shape.js';
+import { hasBody, normalizedContentType, UNSUPPORTED_MEDIA_TYPE } from '../../src/http/middleware/request-shape.js';
 
 const accepted = new Set(['application/json', 'application/merge-patch+json']);
 

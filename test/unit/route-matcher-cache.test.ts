@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
-import { cacheValidatorRouteMatchers } from '../../src/http/route-matcher-cache.js';
+import { cacheValidatorRouteMatchers } from '../../src/http/openapi/route-matcher-cache.js';
 
 const require = createRequire(import.meta.url);
 const validatorsPathToRegexp = () =>

@@ -88,7 +88,7 @@ describe('UsersService', () => {
       assert.equal((await service.list(EVERY_USER, { limit: 2 })).nextCursor, null);
     });
 
-    it(`when the tutorial list is asked for, then at most ${LEGACY_LIST_LIMIT} users come back`, async () => {
+    it(`when the legacy list is asked for, then at most ${LEGACY_LIST_LIMIT} users come back`, async () => {
       for (let i = 0; i < LEGACY_LIST_LIMIT + 3; i++) await service.register({ name: `u${i}`, email: `u${i}@x.io` });
       assert.equal((await service.legacyList(EVERY_USER)).length, LEGACY_LIST_LIMIT);
     });
@@ -137,7 +137,7 @@ describe('UsersService', () => {
     });
   });
 
-  describe('tutorial routes', () => {
+  describe('legacy routes', () => {
     it('when no user has the email, then update and delete say USER_NOT_FOUND', async () => {
       await assert.rejects(service.legacyUpdate(EVERY_USER, { query: { email: 'no@x.io' }, payload: { name: 'x' } }), rejectsWith('USER_NOT_FOUND'));
       await assert.rejects(service.legacyRemove(EVERY_USER, 'no@x.io'), rejectsWith('USER_NOT_FOUND'));

@@ -5,6 +5,7 @@
 import createClient, { mergeHeaders, type Client, type ClientOptions, type HeadersOptions } from 'openapi-fetch';
 import type { paths } from './generated/openapi.js';
 import type { Problem } from './schemas.js';
+import { BEARER_TOKEN } from './bearer-token.js';
 
 export type { components, operations, paths } from './generated/openapi.js';
 export type {
@@ -45,9 +46,6 @@ export type UsersClientOptions = {
   /** Headers sent on every request; per-request `headers` win over these. */
   headers?: HeadersOptions;
 };
-
-// RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
-const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 /**
  * Creates a typed client of the Users API.

@@ -87,7 +87,7 @@ func run(baseURL string) error {
 		return err
 	}
 
-	listed, res, err := api.TutorialAPI.LegacyListUsers(ctx).Email(email).Execute()
+	listed, res, err := api.LegacyAPI.LegacyListUsers(ctx).Email(email).Execute()
 	if err := checkDeprecated("legacyListUsers", res, err, http.StatusOK); err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func run(baseURL string) error {
 
 	payload := usersapi.NewLegacyUserChanges()
 	payload.SetName("gopher three")
-	renamed, res, err := api.TutorialAPI.LegacyUpdateUser(ctx).LegacyUpdate(*usersapi.NewLegacyUpdate(*usersapi.NewLegacyUserQuery(email), *payload)).Execute()
+	renamed, res, err := api.LegacyAPI.LegacyUpdateUser(ctx).LegacyUpdate(*usersapi.NewLegacyUpdate(*usersapi.NewLegacyUserQuery(email), *payload)).Execute()
 	if err := checkDeprecated("legacyUpdateUser", res, err, http.StatusOK); err != nil {
 		return err
 	}
@@ -114,18 +114,18 @@ func run(baseURL string) error {
 		return err
 	}
 
-	registered, res, err := api.TutorialAPI.LegacyRegister(ctx).UserRegistration(*usersapi.NewUserRegistration("tutorial gopher", email)).Execute()
+	registered, res, err := api.LegacyAPI.LegacyRegister(ctx).UserRegistration(*usersapi.NewUserRegistration("tutorial gopher", email)).Execute()
 	if err := checkDeprecated("legacyRegister", res, err, http.StatusCreated); err != nil {
 		return err
 	}
 	if registered.Email != email {
 		return fmt.Errorf("legacyRegister: got %+v", registered)
 	}
-	res, err = api.TutorialAPI.LegacyDeleteUser(ctx).LegacyDelete(*usersapi.NewLegacyDelete(strings.ToUpper(email))).Execute()
+	res, err = api.LegacyAPI.LegacyDeleteUser(ctx).LegacyDelete(*usersapi.NewLegacyDelete(strings.ToUpper(email))).Execute()
 	if err := checkDeprecated("legacyDeleteUser", res, err, http.StatusNoContent); err != nil {
 		return err
 	}
-	res, err = api.TutorialAPI.LegacyDeleteUser(ctx).LegacyDelete(*usersapi.NewLegacyDelete(email)).Execute()
+	res, err = api.LegacyAPI.LegacyDeleteUser(ctx).LegacyDelete(*usersapi.NewLegacyDelete(email)).Execute()
 	return checkProblem("legacyDeleteUser", res, err, http.StatusNotFound, "USER_NOT_FOUND")
 }
 
@@ -163,7 +163,7 @@ func checkProblem(operation string, res *http.Response, err error, status int, c
 	return nil
 }
 
-// checkDeprecated also wants the tutorial routes' Deprecation and Link headers.
+// checkDeprecated also wants the legacy routes' Deprecation and Link headers.
 func checkDeprecated(operation string, res *http.Response, err error, status int) error {
 	if err := check(operation, res, err, status); err != nil {
 		return err

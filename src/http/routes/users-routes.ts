@@ -1,9 +1,9 @@
 import { Router, type Request, type Response } from 'express';
-import type { ListUsersQuery, UserRegistration, User, UserIdParams, UserPage, UserPatch } from '../contract.js';
-import type { UsersService } from '../domain/users-service.js';
-import { accessOf } from './access.js';
-import { etagOf, ifMatchCondition, ifNoneMatchHits } from './conditional.js';
-import { toUser } from './user-view.js';
+import type { ListUsersQuery, UserRegistration, User, UserIdParams, UserPage, UserPatch } from '../../contract.js';
+import type { UsersService } from '../../domain/users-service.js';
+import { accessOf } from '../middleware/access.js';
+import { etagOf, ifMatchCondition, ifNoneMatchHits } from '../responses/conditional.js';
+import { toUser } from '../responses/user-view.js';
 
 const DEFAULT_PAGE_SIZE = 20;
 

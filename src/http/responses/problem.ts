@@ -1,6 +1,6 @@
-import type { Problem, ValidationIssue } from '../contract.js';
-import { AppError } from '../errors/app-error.js';
-import { errorCatalogue, problemType, type ErrorCode } from '../errors/catalogue.js';
+import type { Problem, ValidationIssue } from '../../contract.js';
+import { AppError } from '../../errors/app-error.js';
+import { errorCatalogue, problemType, type ErrorCode } from '../../errors/catalogue.js';
 
 export type ProblemResponse = { status: number; body: Problem; headers: Record<string, string>; cause: unknown };
 

@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Request, RequestHandler } from 'express';
-import { AppError } from '../errors/app-error.js';
-import { servedAt } from '../served-spec.js';
-import type { Spec } from '../spec.js';
-import { ifNoneMatchHitsTag } from './conditional.js';
-import { escapeHtml, htmlPage } from './html-page.js';
+import { AppError } from '../../errors/app-error.js';
+import { servedAt } from '../openapi/served-spec.js';
+import type { Spec } from '../../spec.js';
+import { ifNoneMatchHitsTag } from '../responses/conditional.js';
+import { escapeHtml, htmlPage } from '../responses/html-page.js';
 import { PROBLEM_PAGE_CSP, problemPages } from './problem-pages.js';
 
 /** Redoc 2's standalone bundle, from the `redoc` dependency (resolved as an import would be). */

@@ -1,6 +1,6 @@
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { Request, RequestHandler } from 'express';
-import { isEmailAddress } from '../domain/email-address.js';
+import { isEmailAddress } from '../../domain/email-address.js';
 import { compileSpecCheckOnlyWhenUsed } from './lazy-spec-check.js';
 import { cacheValidatorRouteMatchers } from './route-matcher-cache.js';
 
@@ -11,7 +11,7 @@ type OpenApiDocument = Parameters<typeof OpenApiValidator.middleware>[0]['apiSpe
  * the operation (its `security`: 401 without a valid token, 403 without its scopes), unknown
  * routes (404), methods (405), media types (415), query parameters and body properties (400). With `validateResponses`, every JSON response is
  * checked too, so a handler that breaks the contract fails loudly (a 500 and an error log)
- * instead of misleading a client. Without a bearer token check (no tokens configured: protected
+ * instead of misleading a client. Without a bearer token check (no tokens configured: local
  * mode) the spec's security requirements are not enforced.
  *
  * The spec itself is checked against the OpenAPI schema only with `validateResponses` (the

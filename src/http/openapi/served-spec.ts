@@ -1,22 +1,22 @@
 import { createRequire } from 'node:module';
-import type { JwtConfig } from './config.js';
-import { misdirectedRequestDetail } from './http/loopback-host.js';
-import type { Spec } from './spec.js';
+import type { JwtConfig } from '../../config.js';
+import { misdirectedRequestDetail } from '../middleware/loopback-host.js';
+import type { Spec } from '../../spec.js';
 
 type Mapping = Record<string, unknown>;
 const isMapping = (value: unknown): value is Mapping => typeof value === 'object' && value !== null && !Array.isArray(value);
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
-/** What the served contract's introduction says first when the service runs in protected mode. */
-export const PROTECTED_MODE_NOTE =
-  '> **This server runs in protected mode.** It was started without `API_TOKENS` or a JWT provider (`JWT_*`), so it asks for no ' +
+/** What the served contract's introduction says first when the service runs in local mode. */
+export const LOCAL_MODE_NOTE =
+  '> **This server runs in local mode.** It was started without `API_TOKENS` or a JWT provider (`JWT_*`), so it asks for no ' +
   'token and answers on its loopback address only. It also answers only requests addressed to that address ' +
   '(`Host: 127.0.0.1:<port>` or `localhost:<port>`) and refuses any other with `421 MISDIRECTED_REQUEST`, so that a web ' +
   'page cannot reach it through a name pointed at 127.0.0.1 (DNS rebinding). This document is the contract of that server: ' +
   'without the bearer tokens (and their 401, 403 and 429 answers) that `openapi/openapi.yaml`, the ' +
   'canonical contract, declares for a service started with `API_TOKENS` or `JWT_*`, and with the 421 every operation may answer.\n\n';
 
-/** The served contract's name for protected mode's answer to a request addressed to another host. */
+/** The served contract's name for local mode's answer to a request addressed to another host. */
 const MISDIRECTED = 'MisdirectedRequest';
 
 /** That answer, documented as the canonical contract documents every error (with an example). */
@@ -24,7 +24,7 @@ function misdirectedResponse(): Mapping {
   return {
     description:
       'The request was not addressed to this server by its loopback address and port (`Host: 127.0.0.1:<port>`, ' +
-      '`localhost:<port>`, `[::1]:<port>`, or the name `HOST` gave it): another name, another port, or no `Host`. In protected mode the server ' +
+      '`localhost:<port>`, `[::1]:<port>`, or the name `HOST` gave it): another name, another port, or no `Host`. In local mode the server ' +
       'asks for no token, so it answers nobody else; otherwise a web page whose name points at 127.0.0.1 ' +
       '(DNS rebinding) could read and change every user from its visitors\' browsers.',
     content: {
@@ -48,7 +48,7 @@ function misdirectedResponse(): Mapping {
   };
 }
 
-/** Which tokens the running server asks for: none (protected mode), static ones, JWTs from a provider. */
+/** Which tokens the running server asks for: none (local mode), static ones, JWTs from a provider. */
 export type AuthMode = { tokens: boolean; jwt?: Pick<JwtConfig, 'issuer' | 'audience' | 'claims'> | undefined };
 
 /** What the served contract's bearerAuth scheme adds when the server accepts a provider's JWTs. */
@@ -65,11 +65,11 @@ function providerNote(jwt: NonNullable<AuthMode['jwt']>): string {
  * and what the validator enforces. With static tokens only it is `openapi/openapi.yaml` itself,
  * byte for byte; with a JWT provider the `bearerAuth` scheme also names the provider and the
  * claims read, so a client knows where to get a token.
- * In protected mode no operation asks for a token, so a document that declared one would be
+ * In local mode no operation asks for a token, so a document that declared one would be
  * wrong for every client, SDK generator and fuzzer that reads it: this one declares no security
  * requirement and no security scheme, drops the answers only tokens cause (401, 403, and 429 where the
  * only limit is the one on wrong tokens), adds the 421 every operation answers to a request
- * addressed to another host (http/loopback-host.ts), and says why in its introduction. The
+ * addressed to another host (src/http/middleware/loopback-host.ts), and says why in its introduction. The
  * canonical file stays what types and clients are generated from.
  */
 export function servedSpec(spec: Spec, mode: AuthMode): Spec {
@@ -89,7 +89,7 @@ export function servedSpec(spec: Spec, mode: AuthMode): Spec {
   (components.responses as Mapping)[MISDIRECTED] = misdirectedResponse();
   if (isMapping(document.info)) {
     const description = typeof document.info.description === 'string' ? document.info.description : '';
-    document.info.description = PROTECTED_MODE_NOTE + description;
+    document.info.description = LOCAL_MODE_NOTE + description;
   }
   for (const item of Object.values(isMapping(document.paths) ? document.paths : {})) {
     if (!isMapping(item)) continue;

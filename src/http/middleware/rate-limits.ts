@@ -1,7 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import { rateLimit, type RateLimitInfo } from 'express-rate-limit';
-import { AppError } from '../errors/app-error.js';
-import type { BearerAuth } from './auth.js';
+import { AppError } from '../../errors/app-error.js';
+import type { BearerAuth } from '../../auth/bearer-auth.js';
 
 export type RateLimitOptions = {
   windowMs: number;
@@ -35,7 +35,7 @@ function limiter(options: { windowMs: number; limit: number; what: string; onRej
 
 /**
  * Whether the request carries a valid token: the same verdict the validator's security handler
- * gives later (http/auth.ts keeps one per request). Asynchronous, as a JWT may need the provider's
+ * gives later (src/auth/bearer-auth.ts keeps one per request). Asynchronous, as a JWT may need the provider's
  * keys fetched; a static token answers at once.
  */
 export type TokenCheck = (req: Request) => Promise<boolean>;
@@ -53,7 +53,7 @@ export function registrationLimiter(options: RateLimitOptions, hasValidToken: To
   };
 }
 
-/** What the wrong-token limit needs of the bearer-token check (http/auth.ts). */
+/** What the wrong-token limit needs of the bearer-token check (src/auth/bearer-auth.ts). */
 export type TokenVerdicts = Pick<BearerAuth, 'verdictNow' | 'callerOf'>;
 
 /**

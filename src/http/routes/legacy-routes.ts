@@ -1,20 +1,20 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import type { LegacyDelete, LegacyListUsersQuery, LegacyUpdate, UserRegistration, User } from '../contract.js';
-import type { UsersService } from '../domain/users-service.js';
-import { accessOf } from './access.js';
-import { toUser } from './user-view.js';
+import type { LegacyDelete, LegacyListUsersQuery, LegacyUpdate, UserRegistration, User } from '../../contract.js';
+import type { UsersService } from '../../domain/users-service.js';
+import { accessOf } from '../middleware/access.js';
+import { toUser } from '../responses/user-view.js';
 
-/** When the tutorial's routes were deprecated: 2026-11-25T00:00:00Z (RFC 9745 wants a date). */
+/** When the legacy routes were deprecated: 2026-11-25T00:00:00Z (RFC 9745 wants a date). */
 export const DEPRECATED_AT = Date.UTC(2026, 10, 25) / 1000;
-const TUTORIAL_PATHS = new Set(['/user', '/register', '/delete']);
+const LEGACY_PATHS = new Set(['/user', '/register', '/delete']);
 
 /**
- * Marks every response of a tutorial route, errors included, as deprecated (RFC 9745) and
+ * Marks every response of a legacy route, errors included, as deprecated (RFC 9745) and
  * points to its successor. Installed before body parsing and validation so that a 400, 413 or
  * 415 carries it too.
  */
 export const deprecationHeaders: RequestHandler = (req, res, next) => {
-  if (TUTORIAL_PATHS.has(req.path)) {
+  if (LEGACY_PATHS.has(req.path)) {
     res.set('Deprecation', `@${DEPRECATED_AT}`).set('Link', '</users>; rel="successor-version"');
   }
   next();
@@ -24,7 +24,7 @@ export const deprecationHeaders: RequestHandler = (req, res, next) => {
  * The Flask tutorial's four routes with its bodies, made safe: the spec admits only the listed
  * fields with string values, and the domain builds every database filter itself.
  */
-export function tutorialRoutes(users: UsersService): Router {
+export function legacyRoutes(users: UsersService): Router {
   const router = Router();
 
   router.get('/user', async (req: Request<object, User[], unknown, LegacyListUsersQuery>, res: Response<User[]>) => {

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import type { Logger } from '../logger.js';
-import { AppError } from '../errors/app-error.js';
-import { toProblem } from './problem.js';
+import type { Logger } from '../../logger.js';
+import { AppError } from '../../errors/app-error.js';
+import { toProblem } from '../responses/problem.js';
 import { hasBody, SENT_MEDIA_TYPE } from './request-shape.js';
 
 /** What express-openapi-validator leaves on a request it matched: the operation, body media types included. */

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import type { Request, RequestHandler } from 'express';
-import { AppError } from '../errors/app-error.js';
-import { isLoopbackAddress } from '../loopback-address.js';
+import { AppError } from '../../errors/app-error.js';
+import { isLoopbackAddress } from '../../loopback-address.js';
 
 /** A request's authority (RFC 9110 §7.2): its host in lower case (an IPv6 address without its brackets) and its port, if it names one. */
 export type Authority = { host: string; bracketed: boolean; port: number | undefined };
@@ -86,7 +86,7 @@ function addressesThisServer(authority: Authority, localPort: number, names: Rea
 
 /** What a refused request is told: the Hosts this server answers, e.g. "127.0.0.1:5000 or localhost:5000". */
 export function misdirectedRequestDetail(localAddress: string | undefined, localPort: number | undefined, names: Iterable<string>): string {
-  const lead = 'This server runs in protected mode and answers only requests addressed to its loopback address';
+  const lead = 'This server runs in local mode and answers only requests addressed to its loopback address';
   if (localPort === undefined) return `${lead}.`;
   const address = localAddress === undefined ? '127.0.0.1' : isIP(localAddress) === 6 ? `[${localAddress}]` : localAddress;
   const hosts = [address, ...names].map((host) => `${host}:${localPort}`);
@@ -95,7 +95,7 @@ export function misdirectedRequestDetail(localAddress: string | undefined, local
 }
 
 /**
- * Protected mode asks for no token, so it must answer nobody but this machine. Listening on
+ * Local mode asks for no token, so it must answer nobody but this machine. Listening on
  * loopback keeps other machines out, not web pages: a page on a name whose DNS answer turns to
  * 127.0.0.1 (DNS rebinding) makes the visitor's browser send same-origin requests here, with its
  * own name in Host, and read what they return. So every request must be addressed to this server

@@ -1,4 +1,4 @@
-import type { VersionCondition } from '../domain/users-service.js';
+import type { VersionCondition } from '../../domain/users-service.js';
 
 // ETags and the conditional request headers that use them (RFC 9110 §8.8.3, §13.1).
 // A user's ETag is its version number as a strong entity tag, e.g. "3".

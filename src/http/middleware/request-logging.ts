@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../logger.js';
 
 export const CLIENT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 

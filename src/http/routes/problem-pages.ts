@@ -1,5 +1,5 @@
-import { errorCatalogue, problemType, type ErrorCode } from '../errors/catalogue.js';
-import { escapeHtml, htmlPage } from './html-page.js';
+import { errorCatalogue, problemType, type ErrorCode } from '../../errors/catalogue.js';
+import { escapeHtml, htmlPage } from '../responses/html-page.js';
 
 // Every problem's `type` is a URI of this service (`/problems/<code>`): RFC 9457 §3.1.1 says it
 // should resolve to human-readable documentation of the problem type, so it does. One short page

@@ -4,103 +4,104 @@ import { InsertBatches } from './insert-batches.js';
 import type { KeyedLock } from './keyed-lock.js';
 import type { Database } from './mongo-connection.js';
 
-/** One claim per email key (email-address.ts), as its `_id`: the uniqueness check and the lookup. */
-type ClaimDocument = { _id: string; userId: ObjectId; at: Date };
+/** One reservation per email key (email-address.ts), as its `_id`: the uniqueness check and the lookup. */
+type ReservationDocument = { _id: string; userId: ObjectId; at: Date };
 
 /** What a marker in `migrations` records: the migration ran to its end on this database. */
 type MigrationDocument = { _id: string; at: Date };
 
-export type ClaimOutcome = 'claimed' | 'taken';
+export type ReservationOutcome = 'reserved' | 'taken';
 
+// The marker's id keeps the name these reservations once had: databases already carry it.
 const MIGRATION = 'email-claims';
 const MIGRATION_BATCH = 500;
 
 /**
- * The `emails` collection: `{_id: <email key>, userId, at}`. Inserting a claim is atomic
+ * The `emails` collection: `{_id: <email key>, userId, at}`. Inserting a reservation is atomic
  * on every database and across processes (a second insert of one `_id` is refused), so it is the
  * uniqueness check of a registration and of an email change; reading it is how an email reaches
  * its user, by `_id` only.
  *
- * A claim is **stale** when its user is gone or has another email (a failure between the claim
- * and the user's write, or after the user's write and before the claim's removal). The repair
+ * A reservation is **stale** when its user is gone or has another email (a failure between the reservation
+ * and the user's write, or after the user's write and before the reservation's removal). The repair
  * rule:
- * - a reader treats a stale claim as absent (and asks the users themselves: see
+ * - a reader treats a stale reservation as absent (and asks the users themselves: see
  *   UsersRepository.byEmail);
- * - a registration or email change finding a stale claim takes it over once the claim is older
+ * - a registration or email change finding a stale reservation takes it over once the reservation is older
  *   than twice the database call bound: a younger one may belong to a registration still in
  *   flight in another process, so until then the email answers 409, as for any registration in
  *   progress.
  */
-export class EmailClaims {
-  private readonly claims: Collection<ClaimDocument>;
-  private readonly newClaims: InsertBatches<ClaimDocument>;
+export class EmailReservations {
+  private readonly reservations: Collection<ReservationDocument>;
+  private readonly newReservations: InsertBatches<ReservationDocument>;
   private readonly migrations: Collection<MigrationDocument>;
   constructor(
     private readonly database: Database,
     private readonly locks: KeyedLock,
-    /** Age after which a claim whose user is missing is stale (by default twice the call bound). */
+    /** Age after which a reservation whose user is missing is stale (by default twice the call bound). */
     private readonly graceMs: number,
     private readonly users: {
       /** Whether this user exists and has the email of this key. */
       holds(userId: ObjectId, key: string): Promise<boolean>;
     },
   ) {
-    this.claims = database.db.collection<ClaimDocument>('emails');
-    this.newClaims = new InsertBatches(this.claims, (command) => database.write(command));
+    this.reservations = database.db.collection<ReservationDocument>('emails');
+    this.newReservations = new InsertBatches(this.reservations, (command) => database.write(command));
     this.migrations = database.db.collection<MigrationDocument>('migrations');
   }
 
-  /** The user an email's claim points to, if any (it may be stale: the caller checks the user). */
+  /** The user an email's reservation points to, if any (it may be stale: the caller checks the user). */
   async resolve(key: string): Promise<ObjectId | null> {
-    return (await this.claims.findOne({ _id: key }))?.userId ?? null;
+    return (await this.reservations.findOne({ _id: key }))?.userId ?? null;
   }
 
-  /** Claims the email for this user: 'taken' when another user has it or is being given it. */
-  claim(key: string, userId: ObjectId): Promise<ClaimOutcome> {
+  /** Reserves the email for this user: 'taken' when another user has it or is being given it. */
+  reserve(key: string, userId: ObjectId): Promise<ReservationOutcome> {
     return this.locks.run(`email:${key}`, async () => {
       const now = new Date();
       try {
-        await this.newClaims.insert({ _id: key, userId, at: now });
-        return 'claimed';
+        await this.newReservations.insert({ _id: key, userId, at: now });
+        return 'reserved';
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
       }
-      const existing = await this.claims.findOne({ _id: key });
+      const existing = await this.reservations.findOne({ _id: key });
       // Released in between (by another process): one more atomic attempt decides.
       if (!existing) return this.insertOnce({ _id: key, userId, at: now });
-      if (existing.userId.equals(userId)) return 'claimed';
+      if (existing.userId.equals(userId)) return 'reserved';
       if (now.getTime() - existing.at.getTime() < this.graceMs) return 'taken';
       if (await this.users.holds(existing.userId, key)) return 'taken';
-      const { matchedCount } = await this.database.write(() => this.claims.replaceOne(this.exactly(existing), { userId, at: now }));
-      return matchedCount === 1 ? 'claimed' : 'taken';
+      const { matchedCount } = await this.database.write(() => this.reservations.replaceOne(this.exactly(existing), { userId, at: now }));
+      return matchedCount === 1 ? 'reserved' : 'taken';
     });
   }
 
-  /** Points the email at this user, whatever its claim said (repairs; the caller found the user). */
+  /** Points the email at this user, whatever its reservation said (repairs; the caller found the user). */
   pointTo(key: string, userId: ObjectId): Promise<void> {
     return this.locks.run(`email:${key}`, async () => {
-      await this.database.write(() => this.claims.replaceOne({ _id: key }, { userId, at: new Date() }, { upsert: true }));
+      await this.database.write(() => this.reservations.replaceOne({ _id: key }, { userId, at: new Date() }, { upsert: true }));
     });
   }
 
-  /** Removes the email's claim if it still points to this user (who no longer has the email). */
+  /** Removes the email's reservation if it still points to this user (who no longer has the email). */
   release(key: string, userId: ObjectId): Promise<void> {
     return this.locks.run(`email:${key}`, async () => {
-      const existing = await this.claims.findOne({ _id: key });
-      if (existing?.userId.equals(userId)) await this.database.write(() => this.claims.deleteOne(this.exactly(existing)));
+      const existing = await this.reservations.findOne({ _id: key });
+      if (existing?.userId.equals(userId)) await this.database.write(() => this.reservations.deleteOne(this.exactly(existing)));
     });
   }
 
   /**
-   * Gives every user of a database written before claims existed (or by an interrupted run of
-   * this) the claim of its email. Idempotent; skipped once a run has finished on the database.
+   * Gives every user of a database written before reservations existed (or by an interrupted run of
+   * this) the reservation of its email. Idempotent; skipped once a run has finished on the database.
    */
   async migrate(users: FindCursor<{ _id: ObjectId; emailKey: string }>): Promise<void> {
     if (await this.migrations.findOne({ _id: MIGRATION })) {
       await users.close();
       return;
     }
-    let batch: ClaimDocument[] = [];
+    let batch: ReservationDocument[] = [];
     const flush = async () => {
       await this.insertMissing(batch);
       batch = [];
@@ -113,39 +114,39 @@ export class EmailClaims {
     await this.migrations.replaceOne({ _id: MIGRATION }, { at: new Date() }, { upsert: true });
   }
 
-  private async insertMissing(batch: ClaimDocument[]): Promise<void> {
+  private async insertMissing(batch: ReservationDocument[]): Promise<void> {
     if (batch.length === 0) return;
     try {
-      await this.claims.insertMany(batch, { ordered: false });
+      await this.reservations.insertMany(batch, { ordered: false });
       return;
     } catch (error) {
       if (!(error instanceof MongoBulkWriteError) || !error.writeErrors || !(Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors]).every((e) => e.code === 11000)) {
         throw error;
       }
     }
-    // Some emails had claims already (an earlier, interrupted run): keep those that point to
+    // Some emails had reservations already (an earlier, interrupted run): keep those that point to
     // their user; point the others at the user that has the email.
     for (const wanted of batch) {
-      const existing = await this.claims.findOne({ _id: wanted._id });
+      const existing = await this.reservations.findOne({ _id: wanted._id });
       if (existing?.userId.equals(wanted.userId)) continue;
       if (existing && (await this.users.holds(existing.userId, wanted._id))) continue;
-      await this.claims.replaceOne({ _id: wanted._id }, { userId: wanted.userId, at: wanted.at }, { upsert: true });
+      await this.reservations.replaceOne({ _id: wanted._id }, { userId: wanted.userId, at: wanted.at }, { upsert: true });
     }
   }
 
   /**
-   * The filter of a write to the claim as it was read. On MongoDB it holds the whole claim, so
+   * The filter of a write to the reservation as it was read. On MongoDB it holds the whole reservation, so
    * the write is atomic with the read across processes; on FerretDB v1 only `{_id}` is served by
    * an index, and its filters are not applied atomically anyway: the per-email lock is the guard.
    */
-  private exactly(claim: ClaimDocument): Partial<ClaimDocument> {
-    return this.database.engine === 'ferretdb' ? { _id: claim._id } : claim;
+  private exactly(reservation: ReservationDocument): Partial<ReservationDocument> {
+    return this.database.engine === 'ferretdb' ? { _id: reservation._id } : reservation;
   }
 
-  private async insertOnce(claim: ClaimDocument): Promise<ClaimOutcome> {
+  private async insertOnce(reservation: ReservationDocument): Promise<ReservationOutcome> {
     try {
-      await this.newClaims.insert(claim);
-      return 'claimed';
+      await this.newReservations.insert(reservation);
+      return 'reserved';
     } catch (error) {
       if (isDuplicateKey(error)) return 'taken';
       throw error;

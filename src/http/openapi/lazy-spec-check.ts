@@ -8,8 +8,8 @@ type SpecCheckModule = { OpenAPISchemaValidator: SpecCheckClass };
 /**
  * express-openapi-validator 5.6 compiles the OpenAPI metaschema into an ajv validator at every
  * start (framework/index.js builds an OpenAPISchemaValidator), also with `validateApiSpec: false`,
- * when nothing ever calls it: about 150 ms of the service's start, spent after it listens and
- * before the first request can be validated, and the compiled code's memory for the life of the
+ * when nothing ever calls it: time spent after the service listens and before the first request
+ * can be validated (figures: docs/performance.md), and the compiled code's memory for the life of the
  * process. This defers the compilation to the first `validate` call, so the check still runs,
  * unchanged, where the spec is checked (the tests' mode). The framework reads the export when it
  * starts, so replacing it in the module instance the validator loaded is enough. Idempotent.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DEPRECATED_AT } from '../../src/http/tutorial-routes.js';
+import { DEPRECATED_AT } from '../../src/http/routes/legacy-routes.js';
 import { request, type Reply } from '../support/http.js';
 import { assertProblem } from '../support/problems.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -19,8 +19,8 @@ function assertDeprecated(reply: Reply): void {
   assert.equal(reply.headers.get('link'), '</users>; rel="successor-version"');
 }
 
-/** A problem from a tutorial route: deprecated like all its answers. */
-function assertTutorialProblem(reply: Reply, status: number, code: Problem['code']): void {
+/** A problem from a legacy route: deprecated like all its answers. */
+function assertLegacyProblem(reply: Reply, status: number, code: Problem['code']): void {
   assertProblem(reply, status, code);
   assertDeprecated(reply);
 }
@@ -32,7 +32,7 @@ async function register(name = 'superman', email = uniqueEmail()): Promise<UserB
 }
 
 before(async () => {
-  server = await startTestServer('tutorial');
+  server = await startTestServer('legacy');
 });
 after(async () => {
   await server.close();
@@ -64,19 +64,19 @@ describe('POST /register', () => {
 
   it('when the email is taken in another case, then 409 and one user', async () => {
     const { email } = await register();
-    assertTutorialProblem(await call('POST', '/register', { json: { name: 'x', email: email.toUpperCase() } }), 409, 'EMAIL_TAKEN');
+    assertLegacyProblem(await call('POST', '/register', { json: { name: 'x', email: email.toUpperCase() } }), 409, 'EMAIL_TAKEN');
     assert.deepEqual(((await call('GET', `/user?email=${email}`)).body as UserBody[]).map((u) => u.email), [email]);
   });
 
   it('when the body has extra fields (mass assignment), then 400 and nothing is stored', async () => {
     const before = await snapshot();
-    assertTutorialProblem(await call('POST', '/register', { json: { name: 'x', email: uniqueEmail(), _id: 'aaaaaaaaaaaaaaaaaaaaaaaa', version: 9 } }), 400, 'VALIDATION_FAILED');
+    assertLegacyProblem(await call('POST', '/register', { json: { name: 'x', email: uniqueEmail(), _id: 'aaaaaaaaaaaaaaaaaaaaaaaa', version: 9 } }), 400, 'VALIDATION_FAILED');
     assert.deepEqual(await snapshot(), before);
   });
 
   it('when the body is too large or not JSON, then 413 or 415', async () => {
-    assertTutorialProblem(await call('POST', '/register', { json: { name: 'x'.repeat(20_000), email: uniqueEmail() } }), 413, 'PAYLOAD_TOO_LARGE');
-    assertTutorialProblem(await call('POST', '/register', { body: 'superman', headers: { 'content-type': 'text/plain' } }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    assertLegacyProblem(await call('POST', '/register', { json: { name: 'x'.repeat(20_000), email: uniqueEmail() } }), 413, 'PAYLOAD_TOO_LARGE');
+    assertLegacyProblem(await call('POST', '/register', { body: 'superman', headers: { 'content-type': 'text/plain' } }), 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 });
 
@@ -96,7 +96,7 @@ describe('GET /user', () => {
   });
 
   it('when the email filter is not an email, then 400', async () => {
-    assertTutorialProblem(await call('GET', '/user?email=%7B%22%24ne%22%3Anull%7D'), 400, 'VALIDATION_FAILED');
+    assertLegacyProblem(await call('GET', '/user?email=%7B%22%24ne%22%3Anull%7D'), 400, 'VALIDATION_FAILED');
   });
 });
 
@@ -113,13 +113,13 @@ describe('PATCH /user', () => {
   });
 
   it('when no user has the email, then 404', async () => {
-    assertTutorialProblem(await call('PATCH', '/user', { json: { query: { email: uniqueEmail('nobody') }, payload: { name: 'x' } } }), 404, 'USER_NOT_FOUND');
+    assertLegacyProblem(await call('PATCH', '/user', { json: { query: { email: uniqueEmail('nobody') }, payload: { name: 'x' } } }), 404, 'USER_NOT_FOUND');
   });
 
   it("when the payload takes another user's email, then 409", async () => {
     const a = await register();
     const b = await register();
-    assertTutorialProblem(await call('PATCH', '/user', { json: { query: { email: b.email }, payload: { email: a.email.toUpperCase() } } }), 409, 'EMAIL_TAKEN');
+    assertLegacyProblem(await call('PATCH', '/user', { json: { query: { email: b.email }, payload: { email: a.email.toUpperCase() } } }), 409, 'EMAIL_TAKEN');
   });
 
   const injections: [string, unknown][] = [
@@ -138,7 +138,7 @@ describe('PATCH /user', () => {
     it(`when the body carries ${label}, then 400 and the database is unchanged`, async () => {
       await register('victim', 'a@b.co').catch(() => undefined);
       const before = await snapshot();
-      assertTutorialProblem(await call('PATCH', '/user', { json: body }), 400, 'VALIDATION_FAILED');
+      assertLegacyProblem(await call('PATCH', '/user', { json: body }), 400, 'VALIDATION_FAILED');
       assert.deepEqual(await snapshot(), before);
     });
   }
@@ -154,7 +154,7 @@ describe('DELETE /delete', () => {
   });
 
   it('when no user has the email, then 404', async () => {
-    assertTutorialProblem(await call('DELETE', '/delete', { json: { email: uniqueEmail('gone') } }), 404, 'USER_NOT_FOUND');
+    assertLegacyProblem(await call('DELETE', '/delete', { json: { email: uniqueEmail('gone') } }), 404, 'USER_NOT_FOUND');
   });
 
   for (const [label, body] of [
@@ -166,13 +166,13 @@ describe('DELETE /delete', () => {
     it(`when the body carries ${label}, then 400 and nothing is deleted`, async () => {
       await register('victim', 'a@b.co').catch(() => undefined);
       const before = await snapshot();
-      assertTutorialProblem(await call('DELETE', '/delete', { json: body }), 400, 'VALIDATION_FAILED');
+      assertLegacyProblem(await call('DELETE', '/delete', { json: body }), 400, 'VALIDATION_FAILED');
       assert.deepEqual(await snapshot(), before);
     });
   }
 
   it('when the body is too large or not JSON, then 413 or 415', async () => {
-    assertTutorialProblem(await call('DELETE', '/delete', { json: { email: `${'a'.repeat(20_000)}@b.co` } }), 413, 'PAYLOAD_TOO_LARGE');
-    assertTutorialProblem(await call('DELETE', '/delete', { body: 'a@b.co', headers: { 'content-type': 'text/plain' } }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    assertLegacyProblem(await call('DELETE', '/delete', { json: { email: `${'a'.repeat(20_000)}@b.co` } }), 413, 'PAYLOAD_TOO_LARGE');
+    assertLegacyProblem(await call('DELETE', '/delete', { body: 'a@b.co', headers: { 'content-type': 'text/plain' } }), 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 });

@@ -1,6 +1,6 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import type { Health } from '../contract.js';
-import { AppError } from '../errors/app-error.js';
+import type { Health } from '../../contract.js';
+import { AppError } from '../../errors/app-error.js';
 
 /** What the health endpoints need to know about the process they run in. */
 export type HealthChecks = {

@@ -1,8 +1,8 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { grants } from '../auth/caller.js';
-import { EVERY_USER, ownRecordOf, type Access } from '../domain/access.js';
-import type { BearerAuth } from './auth.js';
-import type { SpecOperation } from './spec-operations.js';
+import { grants } from '../../auth/caller.js';
+import { EVERY_USER, ownRecordOf, type Access } from '../../domain/access.js';
+import type { BearerAuth } from '../../auth/bearer-auth.js';
+import type { SpecOperation } from '../openapi/spec-operations.js';
 
 /** The scope that limits an operation to the caller's own record (see the spec's "Scopes"). */
 export const OWN_RECORD_SCOPE = 'users:self';
@@ -10,7 +10,7 @@ export const OWN_RECORD_SCOPE = 'users:self';
 /**
  * Decides, after the validator let a request in, which users it may reach: every user when the
  * caller's token grants one of the operation's scope sets without `users:self`, else only the
- * caller's own record. Without authentication (protected mode, or a public operation) every user.
+ * caller's own record. Without authentication (local mode, or a public operation) every user.
  * One middleware for every operation, found by the validator's match (`operationOf`), rather than
  * a route layer per operation that every request would be tested against.
  *

@@ -1,14 +1,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
-import { grants, STATIC_TOKEN_CALLER, type Caller } from '../auth/caller.js';
-import type { JwtVerifier } from '../auth/jwt-verifier.js';
+import { grants, STATIC_TOKEN_CALLER, type Caller } from './caller.js';
+import type { JwtVerifier } from './jwt-verifier.js';
+import { BEARER_AUTHORIZATION } from '../../clients/typescript/src/bearer-token.js';
 import type { Logger } from '../logger.js';
 
 // Bearer tokens (RFC 6750): a configured static token, or a JWT from the identity provider. The
 // validator decides from the spec which operations need one and with which scopes; this says who
 // a presented token names and whether it grants those scopes.
 
-export const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 /** Three base64url parts: only such a token is worth a JWT verification. */
 export const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
 
@@ -16,7 +16,7 @@ const digest = (token: string) => createHash('sha256').update(token, 'utf8').dig
 
 /** The token in an Authorization header, or undefined when there is none of the Bearer form. */
 export function bearerToken(header: string | undefined): string | undefined {
-  return header ? BEARER.exec(header)?.[1] : undefined;
+  return header ? BEARER_AUTHORIZATION.exec(header)?.[1] : undefined;
 }
 
 /**

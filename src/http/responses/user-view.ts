@@ -1,5 +1,5 @@
-import type { User } from '../contract.js';
-import type { UserRecord } from '../domain/users-store.js';
+import type { User } from '../../contract.js';
+import type { UserRecord } from '../../domain/users-store.js';
 
 /** The public representation of a stored user: the version travels in the ETag, not the body. */
 export function toUser(record: UserRecord): User {
