@@ -21,6 +21,7 @@ import { requestShape } from './http/middleware/request-shape.js';
 import { specOperations } from './http/openapi/spec-operations.js';
 import { deprecationHeaders, legacyRoutes } from './http/routes/legacy-routes.js';
 import { usersRoutes } from './http/routes/users-routes.js';
+import { loadCodeSamples, withCodeSamples } from './http/openapi/code-samples.js';
 import { servedSpec } from './http/openapi/served-spec.js';
 import { loadSpec } from './spec.js';
 import { Metrics } from './telemetry/metrics.js';
@@ -81,8 +82,9 @@ export function createApp({ users, logger, config, health, database, traceId }: 
   app.use(closeConnectionsWhenStopping(health));
   app.use(deprecationHeaders);
   // The spec and its Redoc page: not operations of the API, so answered before the validator
-  // (which would 404 them) and before body parsing (they take no body).
-  app.use(docsRoutes(spec, { publicBaseUrl: config.publicBaseUrl }));
+  // (which would 404 them) and before body parsing (they take no body). What they serve shows
+  // each operation's code samples; the validator below keeps the document without them.
+  app.use(docsRoutes(withCodeSamples(spec, loadCodeSamples()), { publicBaseUrl: config.publicBaseUrl }));
 
   // Authentication and limits follow the spec: its `security` and `x-rate-limit` declarations.
   // The wrong-token limit runs first and counts a token before it is verified (rate-limits.ts);

@@ -6,3 +6,6 @@ export const specPath = fileURLToPath(new URL('../../openapi/openapi.yaml', impo
 
 /** The spec parsed by the build (see spec.ts), at the top of the compiled tree: dist/openapi.json. */
 export const parsedSpecPath = fileURLToPath(new URL('../openapi.json', import.meta.url));
+
+/** The spec's code samples, collected by the build from openapi/code-samples/ (see code-samples.ts): dist/code-samples.json. */
+export const codeSamplesPath = fileURLToPath(new URL('../code-samples.json', import.meta.url));

@@ -11,6 +11,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { documentWithCodeSamples, loadCodeSamples } from '../../src/http/openapi/code-samples.js';
 import { readRedocBundle, redocPage } from '../../src/http/routes/docs-routes.js';
 import { specPath } from '../../src/spec-path.js';
 import { findProjectRoot } from './project-root.js';
@@ -36,7 +37,8 @@ export async function buildStaticDocs(outDir = staticDocsDir()): Promise<string>
   if (definition === undefined) {
     throw new Error(`${index}: redocly build-docs wrote no "const __redoc_definition = …;" line; has its output changed?`);
   }
-  const spec = JSON.parse(definition) as { info?: { title?: string } };
+  // The served contract's code samples (src/code-samples.ts), which the canonical file has not.
+  const spec = documentWithCodeSamples(JSON.parse(definition) as { info?: { title?: string } }, loadCodeSamples());
   await writeFile(join(outDir, 'redoc.standalone.js'), readRedocBundle());
   await writeFile(index, redocPage({ title: spec.info?.title, bundleSrc: 'redoc.standalone.js', spec: { inline: spec } }));
   return index;

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { codeSamplesDir, SAMPLE_FILES } from '../../scripts/lib/code-samples.js';
 import { redocBundlePath } from '../../src/http/routes/docs-routes.js';
 import { specPath } from '../../src/spec-path.js';
 import { HTTP_METHODS } from '../conformance/collection-coverage.js';
@@ -13,7 +15,7 @@ const get = (path: string, headers?: Record<string, string>) => request(server.b
 const specText = readFileSync(specPath, 'utf8');
 
 // With tokens the service serves its canonical contract, byte for byte but for `servers` (which
-// names the server); local mode's own
+// names the server) and the operations' `x-codeSamples` (added for Redoc); local mode's own
 // document is checked at the end.
 before(async () => {
   server = await startTestServer('docs-routes', { API_TOKENS: 'docs-routes-token-0123456789' });
@@ -24,6 +26,40 @@ after(async () => {
 
 /** The YAML text without its top-level `servers` block (which the served copy rewrites). */
 const withoutServers = (yaml: string) => yaml.replace(/^servers:\n(?:[ \t].*\n|\n)*/m, '');
+
+/** The YAML text without the operations' `x-codeSamples` blocks (which the served copy adds). */
+function withoutCodeSamples(yaml: string): string {
+  const lines = yaml.split('\n');
+  const kept: string[] = [];
+  for (let at = 0; at < lines.length; at++) {
+    if (lines[at] !== '      x-codeSamples:') {
+      kept.push(lines[at] ?? '');
+      continue;
+    }
+    let end = at + 1;
+    while (end < lines.length && (lines[end]?.trim() === '' || /^ {7}/.test(lines[end] ?? ''))) end++;
+    while (end > at + 1 && lines[end - 1]?.trim() === '') end--; // the blank lines after the block are the file's
+    at = end - 1;
+  }
+  return kept.join('\n');
+}
+
+/** The canonical document with each operation's samples read from openapi/code-samples/, as /docs should show them. */
+function withSamplesFromFiles(document: { paths: Record<string, Record<string, unknown>> }) {
+  const copy = structuredClone(document);
+  for (const item of Object.values(copy.paths)) {
+    for (const [method, operation] of Object.entries(item)) {
+      if (!(HTTP_METHODS as readonly string[]).includes(method)) continue;
+      const id = (operation as { operationId: string }).operationId;
+      (operation as Record<string, unknown>)['x-codeSamples'] = SAMPLE_FILES.map(({ file, lang, label }) => ({
+        lang,
+        label,
+        source: readFileSync(join(codeSamplesDir(), id, file), 'utf8'),
+      }));
+    }
+  }
+  return copy;
+}
 
 /** A strong entity tag, as a content hash gives: "…", never W/"…". */
 function strongEtag(reply: Reply): string {
@@ -55,12 +91,12 @@ function revalidationTests(path: string) {
 }
 
 describe('GET /openapi.yaml', () => {
-  it('when requested, then 200 application/yaml with exactly the file the validator uses but for its servers, which name this server, to revalidate', async () => {
+  it('when requested, then 200 application/yaml with exactly the file the validator uses but for its servers, which name this server, and the code samples, to revalidate', async () => {
     const reply = await get('/openapi.yaml');
     assert.equal(reply.status, 200);
     assert.equal(reply.headers.get('content-type'), 'application/yaml; charset=utf-8');
     assert.equal(reply.headers.get('cache-control'), 'no-cache');
-    assert.equal(withoutServers(reply.text), withoutServers(specText), 'every other byte is the file\'s');
+    assert.equal(withoutServers(withoutCodeSamples(reply.text)), withoutServers(specText), 'every other byte is the file\'s');
     assert.deepEqual((parse(reply.text) as { servers: { url: string }[] }).servers.map((entry) => entry.url), [server.baseUrl]);
     strongEtag(reply);
   });
@@ -76,12 +112,17 @@ describe('GET /openapi.yaml', () => {
 });
 
 describe('GET /openapi.json', () => {
-  it('when requested, then 200 application/json equal to the YAML file parsed with the yaml package', async () => {
+  it('when requested, then 200 application/json equal to the YAML file parsed with the yaml package, with every operation\'s code samples from openapi/code-samples/', async () => {
     const reply = await get('/openapi.json');
     assert.equal(reply.status, 200);
     assert.equal(reply.headers.get('content-type'), 'application/json; charset=utf-8');
     assert.equal(reply.headers.get('cache-control'), 'no-cache');
-    assert.deepEqual(reply.body, { ...(parse(specText) as object), servers: [{ url: server.baseUrl, description: 'This server: where this document is served.' }] });
+    const canonical = parse(specText) as { paths: Record<string, Record<string, unknown>> };
+    assert.deepEqual(reply.body, { ...withSamplesFromFiles(canonical), servers: [{ url: server.baseUrl, description: 'This server: where this document is served.' }] });
+  });
+
+  it('when compared with /openapi.yaml parsed, then they are the same document (the samples\' YAML reads back as written)', async () => {
+    assert.deepEqual(parse((await get('/openapi.yaml')).text), (await get('/openapi.json')).body);
   });
 
   it('when compared with the YAML, then its ETag differs (another representation)', async () => {

@@ -1,0 +1,9 @@
+// Whether the process serves HTTP (a liveness probe; no token needed).
+import { createUsersClient } from '@users-api/client';
+
+const users = createUsersClient({ baseUrl: process.env.USERS_API_URL ?? 'http://127.0.0.1:5000' });
+
+const { data, error, response } = await users.GET('/healthz');
+if (error) throw new Error(`${response.status} ${error.code}: ${error.detail}`);
+console.log(response.status, response.statusText);
+console.log(JSON.stringify(data, null, 2));

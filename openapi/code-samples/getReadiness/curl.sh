@@ -1,0 +1,2 @@
+# Whether the service can serve requests: its database answers (a readiness probe; no token needed).
+curl -sS -i --fail-with-body "${USERS_API_URL:-http://127.0.0.1:5000}/readyz"

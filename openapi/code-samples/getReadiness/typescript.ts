@@ -1,0 +1,9 @@
+// Whether the service can serve requests: its database answers (a readiness probe; no token needed).
+import { createUsersClient } from '@users-api/client';
+
+const users = createUsersClient({ baseUrl: process.env.USERS_API_URL ?? 'http://127.0.0.1:5000' });
+
+const { data, error, response } = await users.GET('/readyz');
+if (error) throw new Error(`${response.status} ${error.code}: ${error.detail}`);
+console.log(response.status, response.statusText);
+console.log(JSON.stringify(data, null, 2));
