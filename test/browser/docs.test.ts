@@ -5,6 +5,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { parse } from 'yaml';
+import { codeSamplesDir, SAMPLE_FILES } from '../../scripts/lib/code-samples.js';
 import { buildStaticDocs } from '../../scripts/lib/static-docs.js';
 import { specPath } from '../../src/spec-path.js';
 import { launchChromium } from '../support/chromium.js';
@@ -13,7 +14,7 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
 
 // The documentation as a reader sees it: the machine's Chromium (never a downloaded one; `npm test`
 // passes CHROMIUM_PATH) opens the served page and the static build, and checks that Redoc rendered
-// every operation and that nothing was fetched from beyond this machine.
+// every operation with its code samples and that nothing was fetched from beyond this machine.
 
 type Operation = { operationId: string; summary: string };
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
@@ -23,6 +24,8 @@ const summaries = Object.fromEntries(
   Object.values(spec.paths).flatMap((item) => Object.entries(item).flatMap(([method, op]) => (METHODS.has(method) ? [[op.operationId, op.summary]] : []))),
 );
 const screenshots = join(projectRoot, '.artifacts', 'screenshots');
+/** operationId → the tabs of its code samples (openapi/code-samples/), for every operation. */
+const sampleTabs = Object.fromEntries(Object.keys(summaries).map((id) => [id, SAMPLE_FILES.map((sample) => sample.label)]));
 
 /** Loopback, files, and what the page makes itself (data:, blob:): nothing that leaves the machine. */
 function staysLocal(url: string): boolean {
@@ -74,26 +77,57 @@ async function render(t: TestContext, url: string, screenshot: string) {
         return [anchor.getAttribute('href')?.split('/operation/')[1] ?? '', text.trim()] as const;
       }),
     );
+    // Each operation's "Request samples" tabs: Redoc's own "Payload" (for a body), then x-codeSamples' labels.
+    const samples = await page.$$eval('[data-section-id*="/operation/"]', (sections) =>
+      sections.map((section) => {
+        const heading = [...section.querySelectorAll('h3')].find((h) => h.textContent?.trim() === 'Request samples');
+        const tabs = [...(heading?.nextElementSibling?.querySelectorAll('[role="tab"]') ?? [])].map((tab) => tab.textContent?.trim() ?? '');
+        return [section.getAttribute('data-section-id')?.split('/operation/')[1] ?? '', tabs.filter((tab) => tab !== 'Payload')] as const;
+      }),
+    );
     // Let late requests (images, the search worker) happen before they are judged.
     await page.waitForLoadState('networkidle');
     await mkdir(screenshots, { recursive: true });
     await page.screenshot({ path: join(screenshots, screenshot), fullPage: true });
     t.diagnostic(`rendered ${rendered.length} operations in ${renderedMs} ms; ${requests.length} requests; screenshot .artifacts/screenshots/${screenshot}`);
-    return { rendered: Object.fromEntries(rendered), requests, errors };
+    return { rendered: Object.fromEntries(rendered), samples: Object.fromEntries(samples), requests, errors };
   } finally {
     await context.close();
   }
 }
 
 describe('GET /docs in Chromium', () => {
-  it("when the page is opened, then Redoc renders every operation's summary from /openapi.json, with no error and no request beyond loopback", { timeout: 60_000 }, async (t) => {
-    const { rendered, requests, errors } = await render(t, `${server.baseUrl}/docs`, 'docs.png');
+  it("when the page is opened, then Redoc renders every operation's summary and code-sample tabs from /openapi.json, with no error and no request beyond loopback", { timeout: 60_000 }, async (t) => {
+    const { rendered, samples, requests, errors } = await render(t, `${server.baseUrl}/docs`, 'docs.png');
     assert.deepEqual(rendered, summaries);
+    assert.deepEqual(samples, sampleTabs, 'every operation shows its curl, TypeScript and Go samples');
     assert.deepEqual(requests.filter((url) => !staysLocal(url)), []);
     // A load the page's Content-Security-Policy refused never becomes a request, only an error.
     assert.deepEqual(errors, []);
     assert.ok(requests.includes(`${server.baseUrl}/openapi.json`), requests.join('\n'));
     assert.ok(requests.some((url) => url.startsWith(`${server.baseUrl}/docs/redoc.standalone.js?v=`)), requests.join('\n'));
+  });
+});
+
+describe('code samples in GET /docs in Chromium', () => {
+  it("when each operation's sample tabs are clicked, then each shows the source of its file in openapi/code-samples/", { timeout: 120_000 }, async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${server.baseUrl}/docs`);
+      for (const id of Object.keys(summaries)) {
+        const samples = page.locator(`[data-section-id$="/operation/${id}"] h3:text-is("Request samples") + *`);
+        for (const { file, label } of SAMPLE_FILES) {
+          await samples.getByRole('tab', { name: label, exact: true }).click({ timeout: 30_000 });
+          const shown = await samples.locator('[role="tabpanel"].react-tabs__tab-panel--selected').innerText();
+          // The code as Redoc shows it (highlighted, with a Copy button): every line of the file is in it.
+          const source = await readFile(join(codeSamplesDir(), id, file), 'utf8');
+          const missing = source.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !shown.includes(line));
+          assert.deepEqual(missing, [], `${id}'s ${label} tab does not show these lines of ${id}/${file}`);
+        }
+      }
+    } finally {
+      await page.close();
+    }
   });
 });
 
@@ -117,10 +151,11 @@ describe('problem types from GET /docs in Chromium', () => {
 });
 
 describe('npm run docs:build in Chromium', () => {
-  it("when .artifacts/docs/index.html is opened from disk, then it renders every operation's summary, with no error and nothing but local files", { timeout: 60_000 }, async (t) => {
+  it("when .artifacts/docs/index.html is opened from disk, then it renders every operation's summary and code-sample tabs, with no error and nothing but local files", { timeout: 60_000 }, async (t) => {
     const index = await buildStaticDocs();
-    const { rendered, requests, errors } = await render(t, pathToFileURL(index).href, 'docs-static.png');
+    const { rendered, samples, requests, errors } = await render(t, pathToFileURL(index).href, 'docs-static.png');
     assert.deepEqual(rendered, summaries);
+    assert.deepEqual(samples, sampleTabs, 'every operation shows its curl, TypeScript and Go samples');
     assert.deepEqual(requests.filter((url) => !staysLocal(url)), []);
     assert.deepEqual(errors, []);
     assert.ok(requests.includes(pathToFileURL(join(index, '..', 'redoc.standalone.js')).href), requests.join('\n'));
