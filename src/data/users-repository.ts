@@ -8,6 +8,7 @@ import { isDuplicateKey } from './duplicate-key.js';
 import { InsertBatches } from './insert-batches.js';
 import { KeyedLock } from './keyed-lock.js';
 import { SharedReads } from './shared-reads.js';
+import { backOff, VersionTransitions } from './version-transitions.js';
 import type { Database } from './mongo-connection.js';
 
 /** How a user is stored. `emailKey` (emailKey() of the email) carries a unique index. */
@@ -46,15 +47,24 @@ function text(value: unknown): string {
   return value;
 }
 
-function setFields(changes: UserChanges, now: Date): UpdateFilter<UserDocument> {
+/** The update of a write: `$inc` of the version on MongoDB (its filter holds the version read), or the version claimed on FerretDB. */
+function setFields(changes: UserChanges, now: Date, version: number | undefined): UpdateFilter<UserDocument> {
   const $set: Partial<UserDocument> = { updatedAt: now };
+  if (version !== undefined) $set.version = version;
   if (changes.name !== undefined) $set.name = text(changes.name);
   if (changes.email !== undefined) {
     $set.email = text(changes.email);
     $set.emailKey = emailKey(changes.email);
   }
-  return { $set, $inc: { version: 1 } };
+  return version === undefined ? { $set, $inc: { version: 1 } } : { $set };
 }
+
+/** A write's turn: on FerretDB the version it claimed and whether its claim is still its own. */
+type Turn = { version: number; valid(): boolean } | undefined;
+
+/** A claim held past its grace period may have been stepped over: the write must not happen. */
+const claimExpired = () =>
+  new AppError('SERVICE_UNAVAILABLE', 'The database is too slow at the moment to write this safely; try again after Retry-After seconds.', { retryAfterSeconds: 1 });
 
 const emailTaken = (cause?: unknown) =>
   new AppError('EMAIL_TAKEN', 'Another user already has this email.', cause === undefined ? {} : { cause });
@@ -89,6 +99,8 @@ export class UsersRepository implements UsersStore {
    * is always a user before an email, never the reverse, so waits cannot form a cycle.
    */
   private readonly locks = new KeyedLock();
+  /** FerretDB only: one writer per version of a user across processes (see version-transitions.ts). */
+  private readonly transitions: VersionTransitions;
 
   /**
    * Every call goes through `database.run`: bounded in time, SERVICE_UNAVAILABLE when the
@@ -101,6 +113,7 @@ export class UsersRepository implements UsersStore {
   ) {
     this.users = database.db.collection<UserDocument>('users');
     this.newUsers = new InsertBatches(this.users, (command) => database.write(command));
+    this.transitions = new VersionTransitions(database, options.staleReservationAfterMs ?? 2 * database.timeoutMs);
     this.reservations = new EmailReservations(database, this.locks, options.staleReservationAfterMs ?? 2 * database.timeoutMs, {
       holds: async (userId, key) => (await this.users.findOne({ _id: userId }, { projection: { emailKey: 1 } }))?.emailKey === key,
     });
@@ -234,15 +247,16 @@ export class UsersRepository implements UsersStore {
   }
 
   private update(_id: ObjectId, changes: UserChanges, applies: (doc: UserDocument) => boolean): Promise<UserRecord | null> {
-    return this.locks.run(`user:${_id.toHexString()}`, async () => {
-      const current = await this.users.findOne({ _id });
-      if (!current || !applies(current)) return null;
+    return this.exclusively(_id, applies, null, async (current, turn) => {
       const newKey = changes.email === undefined ? current.emailKey : emailKey(changes.email);
       const moves = newKey !== current.emailKey;
       if (moves) this.refuseUnlessReserved(await this.reservations.reserve(newKey, _id));
       let updated: UserDocument | null;
       try {
-        updated = await this.database.write(() => this.users.findOneAndUpdate(this.at(current), setFields(changes, new Date()), { returnDocument: 'after' }));
+        if (turn && !turn.valid()) throw claimExpired();
+        updated = await this.database.write(() =>
+          this.users.findOneAndUpdate(this.at(current), setFields(changes, new Date(), turn?.version), { returnDocument: 'after' }),
+        );
       } catch (error) {
         if (moves && isDuplicateEmail(error)) throw await this.afterDuplicate(newKey, error);
         throw error;
@@ -256,12 +270,44 @@ export class UsersRepository implements UsersStore {
   }
 
   private delete(_id: ObjectId, applies: (doc: UserDocument) => boolean): Promise<boolean> {
-    return this.locks.run(`user:${_id.toHexString()}`, async () => {
-      const current = await this.users.findOne({ _id });
-      if (!current || !applies(current)) return false;
+    return this.exclusively(_id, applies, false, async (current, turn) => {
+      if (turn && !turn.valid()) throw claimExpired();
       const { deletedCount } = await this.database.write(() => this.users.deleteOne(this.at(current)));
       if (deletedCount === 1) await this.reservations.release(current.emailKey, _id);
       return deletedCount === 1;
+    });
+  }
+
+  /**
+   * Reads the user and, if `applies` to it, runs `write` as the only writer of the user's next
+   * version: within this process under the user's lock; across processes by the version in the
+   * write's filter on MongoDB (`at`), and on FerretDB by a claim on the next version (see
+   * version-transitions.ts), read again, released after the write. A writer that loses the claim
+   * reads the user again, and `applies` decides again (an If-Match of the old version now fails).
+   */
+  private exclusively<T>(_id: ObjectId, applies: (doc: UserDocument) => boolean, none: T, write: (current: UserDocument, turn: Turn) => Promise<T>): Promise<T> {
+    return this.locks.run(`user:${_id.toHexString()}`, async () => {
+      if (this.database.engine !== 'ferretdb') {
+        const current = await this.users.findOne({ _id });
+        return current && applies(current) ? write(current, undefined) : none;
+      }
+      // The call's bound (database.run) answers the client; this stops the work behind it too.
+      const giveUpAt = Date.now() + this.database.timeoutMs;
+      for (let attempt = 0; ; attempt++) {
+        const current = await this.users.findOne({ _id });
+        if (!current || !applies(current)) return none;
+        const transition = await this.transitions.claim(_id, current.version);
+        if (transition !== 'busy') {
+          try {
+            const again = await this.users.findOne({ _id }, { projection: { version: 1 } });
+            if (again?.version === current.version) return await write(current, { version: transition.version, valid: () => Date.now() < transition.expiresAt });
+          } finally {
+            await transition.release();
+          }
+        }
+        if (Date.now() >= giveUpAt) throw claimExpired();
+        await backOff(attempt);
+      }
     });
   }
 

@@ -1,0 +1,83 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Collection, ObjectId } from 'mongodb';
+import { isDuplicateKey } from './duplicate-key.js';
+import type { Database } from './mongo-connection.js';
+
+/** One claim per version a user moves to: `_id` is `<user id>:<version>`. */
+type TransitionDocument = { _id: string; at: Date };
+
+/** What a writer holds once it won: the version it may write, until when, and what to remove after. */
+export type Transition = { version: number; expiresAt: number; release(): Promise<void> };
+
+/** How many stale claims in a row a writer steps over before it gives up (each is a crashed writer). */
+const MAX_STALE_SKIPS = 8;
+
+/**
+ * The `transitions` collection: FerretDB v1's substitute for a conditional update. FerretDB
+ * reads, then writes by `_id` without checking the filter again, so two processes can both apply
+ * `{_id, version: 1}`; but an insert of an `_id` that exists is refused atomically, across
+ * processes. So a writer that read a user at version v first inserts `<id>:<v+1>`: one writer wins
+ * each version, the others are told to read again. MongoDB needs none of this: the version is in
+ * the write's filter (UsersRepository.at).
+ *
+ * The rules, each needed:
+ * - **Re-read after winning.** A writer whose read was older than another's completed write
+ *   (which released its claim) could win the same version again; it reads the user once more and
+ *   goes on only if the version is still the one it read.
+ * - **Released after the write**, never before: until then the claim keeps everyone else out.
+ * - **A stranded claim** (its writer died between claim and write) is stale once older than
+ *   `graceMs`, twice the database call bound, so its writer's calls have all timed out. The next
+ *   writer steps over it to the version after (a user's version may skip a number: ETags only need
+ *   to change) and removes it with its own.
+ * - **A late writer** is bounded: one that held its claim longer than `graceMs` by the time it
+ *   would write gives up (503), since another may have stepped over its claim. What remains is a
+ *   write already sent when the bound passed.
+ */
+export class VersionTransitions {
+  private readonly transitions: Collection<TransitionDocument>;
+
+  constructor(
+    private readonly database: Database,
+    private readonly graceMs: number,
+  ) {
+    this.transitions = database.db.collection<TransitionDocument>('transitions');
+  }
+
+  /**
+   * Claims the version after `base` for this user: the transition, or 'busy' while another
+   * writer holds it (the caller waits a moment and reads the user again).
+   */
+  async claim(userId: ObjectId, base: number): Promise<Transition | 'busy'> {
+    const id = userId.toHexString();
+    const skipped: string[] = [];
+    for (let version = base + 1; version <= base + 1 + MAX_STALE_SKIPS; version++) {
+      const at = new Date();
+      const key = `${id}:${version}`;
+      try {
+        await this.database.write(() => this.transitions.insertOne({ _id: key, at }));
+        return { version, expiresAt: at.getTime() + this.graceMs, release: () => this.remove([key, ...skipped]) };
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+      const holder = await this.transitions.findOne({ _id: key });
+      // Released in between: the user moved on; read it again.
+      if (!holder) return 'busy';
+      if (at.getTime() - holder.at.getTime() < this.graceMs) return 'busy';
+      skipped.push(key);
+    }
+    return 'busy';
+  }
+
+  /**
+   * Removes the claims a writer no longer needs (its own, and the stale ones it stepped over),
+   * each by `_id`: the one filter FerretDB serves from an index.
+   */
+  private async remove(keys: string[]): Promise<void> {
+    for (const key of keys) await this.database.write(() => this.transitions.deleteOne({ _id: key }));
+  }
+}
+
+/** A short, jittered pause before a writer that lost a claim reads the user again. */
+export function backOff(attempt: number): Promise<void> {
+  return sleep(Math.min(50, 2 ** attempt) * (0.5 + Math.random()));
+}
