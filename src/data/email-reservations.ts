@@ -3,9 +3,10 @@ import { isDuplicateKey } from './duplicate-key.js';
 import { InsertBatches } from './insert-batches.js';
 import type { KeyedLock } from './keyed-lock.js';
 import type { Database } from './mongo-connection.js';
+import { backOff, type VersionTransitions } from './version-transitions.js';
 
 /** One reservation per email key (email-address.ts), as its `_id`: the uniqueness check and the lookup. */
-type ReservationDocument = { _id: string; userId: ObjectId; at: Date };
+type ReservationDocument = { _id: string; userId: ObjectId; at: Date; rev?: number };
 
 /** What a marker in `migrations` records: the migration ran to its end on this database. */
 type MigrationDocument = { _id: string; at: Date };
@@ -15,6 +16,11 @@ export type ReservationOutcome = 'reserved' | 'taken';
 // The marker's id keeps the name these reservations once had: databases already carry it.
 const MIGRATION = 'email-claims';
 const MIGRATION_BATCH = 500;
+/** A release that meets another process changing the reservation reads it again, this many times at most. */
+const RELEASE_ATTEMPTS = 5;
+
+/** A reservation's revision: how many times it was taken over (written before revisions: 0). */
+const revision = (reservation: ReservationDocument): number => reservation.rev ?? 0;
 
 /**
  * The `emails` collection: `{_id: <email key>, userId, at}`. Inserting a reservation is atomic
@@ -39,6 +45,8 @@ export class EmailReservations {
   constructor(
     private readonly database: Database,
     private readonly locks: KeyedLock,
+    /** FerretDB: a takeover or a removal claims the reservation's next revision (version-transitions.ts). */
+    private readonly transitions: VersionTransitions,
     /** Age after which a reservation whose user is missing is stale (by default twice the call bound). */
     private readonly graceMs: number,
     private readonly users: {
@@ -72,8 +80,8 @@ export class EmailReservations {
       if (existing.userId.equals(userId)) return 'reserved';
       if (now.getTime() - existing.at.getTime() < this.graceMs) return 'taken';
       if (await this.users.holds(existing.userId, key)) return 'taken';
-      const { matchedCount } = await this.database.write(() => this.reservations.replaceOne(this.exactly(existing), { userId, at: now }));
-      return matchedCount === 1 ? 'reserved' : 'taken';
+      const taken = await this.changeExactly(existing, () => this.reservations.replaceOne(this.exactly(existing), { userId, at: now, rev: revision(existing) + 1 }));
+      return taken ? 'reserved' : 'taken';
     });
   }
 
@@ -87,9 +95,36 @@ export class EmailReservations {
   /** Removes the email's reservation if it still points to this user (who no longer has the email). */
   release(key: string, userId: ObjectId): Promise<void> {
     return this.locks.run(`email:${key}`, async () => {
-      const existing = await this.reservations.findOne({ _id: key });
-      if (existing?.userId.equals(userId)) await this.database.write(() => this.reservations.deleteOne(this.exactly(existing)));
+      for (let attempt = 0; attempt < RELEASE_ATTEMPTS; attempt++) {
+        const existing = await this.reservations.findOne({ _id: key });
+        if (!existing?.userId.equals(userId)) return;
+        if (await this.changeExactly(existing, () => this.reservations.deleteOne(this.exactly(existing)))) return;
+        await backOff(attempt);
+      }
     });
+  }
+
+  /**
+   * Applies a change to a reservation only if it is still as read, across processes: on MongoDB
+   * by the write's filter (`exactly`), on FerretDB by claiming its next revision and reading it
+   * again. False when it changed meanwhile, or another process is changing it.
+   */
+  private async changeExactly(existing: ReservationDocument, change: () => Promise<{ deletedCount?: number; matchedCount?: number }>): Promise<boolean> {
+    if (this.database.engine !== 'ferretdb') {
+      const result = await this.database.write(change);
+      return (result.matchedCount ?? result.deletedCount ?? 0) === 1;
+    }
+    const transition = await this.transitions.claim(`email:${existing._id}`, revision(existing));
+    if (transition === 'busy') return false;
+    try {
+      const again = await this.reservations.findOne({ _id: existing._id });
+      if (!again || !again.userId.equals(existing.userId) || revision(again) !== revision(existing)) return false;
+      if (!(Date.now() < transition.expiresAt)) return false;
+      await this.database.write(change);
+      return true;
+    } finally {
+      await transition.release();
+    }
   }
 
   /**

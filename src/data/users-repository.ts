@@ -113,8 +113,8 @@ export class UsersRepository implements UsersStore {
   ) {
     this.users = database.db.collection<UserDocument>('users');
     this.newUsers = new InsertBatches(this.users, (command) => database.write(command));
-    this.transitions = new VersionTransitions(database, options.staleReservationAfterMs ?? 2 * database.timeoutMs);
-    this.reservations = new EmailReservations(database, this.locks, options.staleReservationAfterMs ?? 2 * database.timeoutMs, {
+    this.transitions = new VersionTransitions(database, 2 * database.timeoutMs);
+    this.reservations = new EmailReservations(database, this.locks, this.transitions, options.staleReservationAfterMs ?? 2 * database.timeoutMs, {
       holds: async (userId, key) => (await this.users.findOne({ _id: userId }, { projection: { emailKey: 1 } }))?.emailKey === key,
     });
   }
@@ -296,7 +296,7 @@ export class UsersRepository implements UsersStore {
       for (let attempt = 0; ; attempt++) {
         const current = await this.users.findOne({ _id });
         if (!current || !applies(current)) return none;
-        const transition = await this.transitions.claim(_id, current.version);
+        const transition = await this.transitions.claim(`user:${_id.toHexString()}`, current.version);
         if (transition !== 'busy') {
           try {
             const again = await this.users.findOne({ _id }, { projection: { version: 1 } });

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Collection, ObjectId } from 'mongodb';
+import type { Collection } from 'mongodb';
 import { isDuplicateKey } from './duplicate-key.js';
 import type { Database } from './mongo-connection.js';
 
-/** One claim per version a user moves to: `_id` is `<user id>:<version>`. */
+/** One claim per version a document moves to: `_id` is `<subject>:<version>`, e.g. `user:<id>:3`. */
 type TransitionDocument = { _id: string; at: Date };
 
 /** What a writer holds once it won: the version it may write, until when, and what to remove after. */
@@ -16,8 +16,9 @@ const MAX_STALE_SKIPS = 8;
  * The `transitions` collection: FerretDB v1's substitute for a conditional update. FerretDB
  * reads, then writes by `_id` without checking the filter again, so two processes can both apply
  * `{_id, version: 1}`; but an insert of an `_id` that exists is refused atomically, across
- * processes. So a writer that read a user at version v first inserts `<id>:<v+1>`: one writer wins
- * each version, the others are told to read again. MongoDB needs none of this: the version is in
+ * processes. So a writer that read a user at version v first inserts `user:<id>:<v+1>` (an email
+ * reservation at revision r: `email:<key>:<r+1>`): one writer wins each version, the others are
+ * told to read again. MongoDB needs none of this: the version is in
  * the write's filter (UsersRepository.at).
  *
  * The rules, each needed:
@@ -44,15 +45,14 @@ export class VersionTransitions {
   }
 
   /**
-   * Claims the version after `base` for this user: the transition, or 'busy' while another
-   * writer holds it (the caller waits a moment and reads the user again).
+   * Claims the version after `base` of a document (`subject`, e.g. `user:<id>`): the transition,
+   * or 'busy' while another writer holds it (the caller waits a moment and reads it again).
    */
-  async claim(userId: ObjectId, base: number): Promise<Transition | 'busy'> {
-    const id = userId.toHexString();
+  async claim(subject: string, base: number): Promise<Transition | 'busy'> {
     const skipped: string[] = [];
     for (let version = base + 1; version <= base + 1 + MAX_STALE_SKIPS; version++) {
       const at = new Date();
-      const key = `${id}:${version}`;
+      const key = `${subject}:${version}`;
       try {
         await this.database.write(() => this.transitions.insertOne({ _id: key, at }));
         return { version, expiresAt: at.getTime() + this.graceMs, release: () => this.remove([key, ...skipped]) };

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { connectDatabase, type DatabaseConnection } from '../../src/data/mongo-connection.js';
 import { UsersRepository } from '../../src/data/users-repository.js';
 import { AppError } from '../../src/errors/app-error.js';
+import { delayNextWrite } from '../support/fail-once.js';
 import { testDatabaseTarget } from '../support/test-server.js';
 
 // The data layer of several service processes on one database, each with its own connection
@@ -78,7 +79,7 @@ describe('several processes on one database', () => {
   it('when a writer died between its claim and its write, then once the claim is stale the next write steps over it and removes it', async () => {
     const user = await repositories[0]!.insert({ name: 'stranded', email: `stranded.${Date.now()}@example.com` });
     const transitions = connections[0]!.db.collection<{ _id: string; at: Date }>('transitions');
-    const stranded = `${user.id}:${user.version + 1}`;
+    const stranded = `user:${user.id}:${user.version + 1}`;
     // Older than the grace period (twice the call bound of these connections: 20 s).
     await transitions.insertOne({ _id: stranded, at: new Date(Date.now() - 60_000) });
     const updated = await repositories[1]!.updateById(user.id, { name: 'moved on' }, { versions: [user.version] });
@@ -97,7 +98,7 @@ describe('several processes on one database', () => {
       const repository = new UsersRepository(quick);
       await repository.prepare();
       const user = await repository.insert({ name: 'held', email: `held.${Date.now()}@example.com` });
-      await quick.db.collection<{ _id: string; at: Date }>('transitions').insertOne({ _id: `${user.id}:${user.version + 1}`, at: new Date() });
+      await quick.db.collection<{ _id: string; at: Date }>('transitions').insertOne({ _id: `user:${user.id}:${user.version + 1}`, at: new Date() });
       if (!onFerretDb()) {
         assert.equal((await repository.updateById(user.id, { name: 'not blocked' }))?.version, user.version + 1);
         return;
@@ -112,6 +113,51 @@ describe('several processes on one database', () => {
       await quick.db.dropDatabase();
       await quick.close();
     }
+  });
+
+  it('when users move between a few emails in every process at once, then every email reaches exactly the user that has it', async () => {
+    // Reservations go stale at once here, so that takeovers race the releases of other processes.
+    const eager = connections.map((connection) => new UsersRepository(connection, { staleReservationAfterMs: 1 }));
+    const stamp = Date.now();
+    const pool = Array.from({ length: 6 }, (_, i) => `pool.${i}.${stamp}@example.com`);
+    const movers = await Promise.all(pool.slice(0, 4).map((email, i) => eager[0]!.insert({ name: `mover ${i}`, email })));
+    for (let round = 0; round < 5; round++) {
+      await Promise.allSettled(
+        Array.from({ length: 24 }, (_, i) => eager[i % PROCESSES]!.updateById(movers[i % movers.length]!.id, { email: pool[(i * 7 + round) % pool.length]! })),
+      );
+    }
+    for (const mover of movers) {
+      const now = await eager[0]!.findById(mover.id);
+      assert.ok(now);
+      assert.deepEqual((await eager[1]!.list({ limit: 2, email: now.email })).map((user) => user.id), [mover.id], `${now.email} reaches its user`);
+    }
+    const held = new Set(await Promise.all(movers.map(async (mover) => (await eager[0]!.findById(mover.id))!.email)));
+    for (const email of pool.filter((email) => !held.has(email))) {
+      assert.deepEqual(await eager[2]!.list({ limit: 2, email }), [], `${email} is free`);
+    }
+  });
+
+  it('when one process lets an email go while another takes its reservation over, then the email still reaches whoever has it', async () => {
+    const eager = connections.map((connection) => new UsersRepository(connection, { staleReservationAfterMs: 1 }));
+    const stamp = Date.now();
+    const [old, next] = [`let.go.${stamp}@example.com`, `moved.to.${stamp}@example.com`];
+    const mover = await eager[0]!.insert({ name: 'mover', email: old });
+    await sleep(5); // its reservation is now stale, as far as a takeover is concerned
+    // The first process's removal of the old email's reservation is held up on its way to the
+    // database; meanwhile the second process registers the old email.
+    const held = delayNextWrite('emails', 'deleteOne', 300);
+    const moving = eager[0]!.updateById(mover.id, { email: next });
+    await held.reached;
+    const registering = eager[1]!.insert({ name: 'newcomer', email: old }).then(
+      (user) => user.id,
+      (error: unknown) => (error instanceof AppError ? error.code : String(error)),
+    );
+    const [moved, registered] = await Promise.all([moving, registering]);
+    held.restore();
+    assert.equal(moved?.email, next);
+    const holder = registered === 'EMAIL_TAKEN' ? [] : [registered];
+    assert.deepEqual((await eager[2]!.list({ limit: 2, email: old })).map((user) => user.id), holder, `${old} reaches ${holder.length ? 'the newcomer' : 'nobody'}`);
+    assert.deepEqual((await eager[2]!.list({ limit: 2, email: next })).map((user) => user.id), [mover.id]);
   });
 
   it('when the same email is registered in every process at once, then exactly one registration succeeds and the rest are EMAIL_TAKEN', async () => {

@@ -20,3 +20,25 @@ export function failNextWrite(collectionName: string, method: WriteMethod): () =
   };
   return restore;
 }
+
+/**
+ * Holds the next `method` call on the named collection for `ms` before it goes to the real
+ * database, as a slow network or a paused process would: `reached` resolves when the call is
+ * being held, so a test can act inside that window. Returns the promise and an undo.
+ */
+export function delayNextWrite(collectionName: string, method: WriteMethod, ms: number): { reached: Promise<void>; restore: () => void } {
+  const proto = Collection.prototype as unknown as Record<WriteMethod, (this: Collection, ...args: unknown[]) => Promise<unknown>>;
+  const original = proto[method];
+  const restore = () => {
+    proto[method] = original;
+  };
+  let signal: () => void = () => undefined;
+  const reached = new Promise<void>((resolve) => (signal = resolve));
+  proto[method] = function (this: Collection, ...args: unknown[]) {
+    if (this.collectionName !== collectionName) return original.apply(this, args);
+    restore();
+    signal();
+    return new Promise((resolve) => setTimeout(resolve, ms)).then(() => original.apply(this, args));
+  };
+  return { reached, restore };
+}
