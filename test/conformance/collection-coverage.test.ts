@@ -3,12 +3,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { postmanSchemaProblems } from '../support/postman-schema.js';
 import { projectRoot } from '../support/project.js';
 import {
   assertedStatuses,
   collectionRequests,
   coverage,
   matchOperation,
+  readCollection,
   readSpecOperations,
   requestLabel,
   sharedScripts,
@@ -27,7 +29,7 @@ const collectionFile = join(root, 'postman', 'users-api.postman_collection.json'
 const environmentFile = join(root, 'postman', 'local.postman_environment.json');
 
 const operations = readSpecOperations(specFile);
-const collection: unknown = JSON.parse(readFileSync(collectionFile, 'utf8'));
+const collection = readCollection(collectionFile);
 const requests = collectionRequests(collection);
 const report = coverage(operations, requests);
 
@@ -121,9 +123,11 @@ describe('the Postman collection is organised by operation', () => {
   });
 
   it('when imported, then it is a Postman v2.1 collection describing how to run it, with an environment for the local server', () => {
-    const info = (collection as { info?: { schema?: string; description?: string } }).info;
-    assert.equal(info?.schema, 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json');
-    assert.match(info?.description ?? '', /npx newman run postman\/users-api\.postman_collection\.json -e postman\/local\.postman_environment\.json/);
+    const json = JSON.parse(readFileSync(collectionFile, 'utf8')) as { info?: { schema?: string } };
+    assert.equal(json.info?.schema, 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json');
+    assert.deepEqual(postmanSchemaProblems(json), [], 'the collection breaks the Postman v2.1 schema');
+    const description = collection.description;
+    assert.match(typeof description === 'string' ? description : (description?.content ?? ''), /npx newman run postman\/users-api\.postman_collection\.json -e postman\/local\.postman_environment\.json/);
     const environment = JSON.parse(readFileSync(environmentFile, 'utf8')) as { values?: { key: string; value: string }[] };
     assert.deepEqual(environment.values?.filter((value) => value.key === 'baseUrl').map((value) => value.value), ['http://127.0.0.1:5000']);
   });

@@ -1,4 +1,4 @@
-// Reads the OpenAPI spec and the Postman collection and works out which operation × documented
+// Reads the OpenAPI spec and the Postman collection (through the Postman SDK) and works out which operation × documented
 // response status pairs the collection exercises. Used by collection-coverage.test.ts.
 //
 // Requests are mapped to operations by method and URL path ({{baseUrl}} stripped, `{{var}}` and
@@ -6,6 +6,7 @@
 // `pm.response.to.have.status(N)` calls of its own test script.
 
 import { readFileSync } from 'node:fs';
+import postman, { type Collection, type CollectionDefinition, type EventList, type Item, type ItemGroup, type PropertyBaseDefinition } from 'postman-collection';
 import { parse } from 'yaml';
 
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -79,34 +80,20 @@ export function statusMatches(key: string, status: number): boolean {
 // ---------------------------------------------------------------------------------------------
 // The collection
 
-type PostmanEvent = { listen?: string; script?: { exec?: string | string[] } };
-type PostmanUrl = string | { raw?: string; host?: string | string[]; path?: string | string[] };
-type PostmanItem = {
-  name?: string;
-  item?: PostmanItem[];
-  event?: PostmanEvent[];
-  description?: string | { content?: string };
-  request?: string | { method?: string; url?: PostmanUrl; description?: string | { content?: string } };
-};
+/** A collection file, read through the Postman SDK. */
+export function readCollection(file: string): Collection {
+  return new postman.Collection(JSON.parse(readFileSync(file, 'utf8')) as CollectionDefinition);
+}
 
-function scriptOf(events: PostmanEvent[] | undefined, listen: 'prerequest' | 'test'): string {
-  return (events ?? [])
-    .filter((event) => event.listen === listen)
-    .map((event) => (Array.isArray(event.script?.exec) ? event.script.exec.join('\n') : (event.script?.exec ?? '')))
+function scriptOf(events: EventList, listen: 'prerequest' | 'test'): string {
+  return events
+    .listeners(listen)
+    .map((event) => event.script?.exec?.join('\n') ?? '')
     .join('\n');
 }
 
-function textOf(description: string | { content?: string } | undefined): string {
+function textOf(description: PropertyBaseDefinition['description']): string {
   return typeof description === 'string' ? description : (description?.content ?? '');
-}
-
-function rawUrl(url: PostmanUrl | undefined): string {
-  if (url === undefined) return '';
-  if (typeof url === 'string') return url;
-  if (url.raw !== undefined) return url.raw;
-  const host = Array.isArray(url.host) ? url.host.join('.') : (url.host ?? '');
-  const path = Array.isArray(url.path) ? url.path.join('/') : (url.path ?? '');
-  return `${host}/${path}`;
 }
 
 /** The path of a Postman URL: no {{baseUrl}} (or scheme and host), no query, no fragment. */
@@ -118,43 +105,37 @@ export function urlPath(url: string): string {
   return path.startsWith('/') ? path : `/${path}`;
 }
 
-/** Every request of a Postman v2.1 collection, depth first, with its folders. */
-export function collectionRequests(collection: unknown): CollectionRequest[] {
-  if (!isMapping(collection) || !Array.isArray(collection.item)) throw new Error('not a Postman collection (no item list)');
+/** The folder names from the collection down to an item's folder. */
+function foldersOf(item: Item): string[] {
+  const folders: string[] = [];
+  // Up to, not including, the collection (the only ancestor without a parent).
+  for (let parent = item.parent() as ItemGroup<Item> | undefined; parent?.parent(); parent = parent.parent() as ItemGroup<Item> | undefined) folders.unshift(parent.name);
+  return folders;
+}
+
+/** Every request of a Postman collection, depth first, with its folders. */
+export function collectionRequests(collection: Collection): CollectionRequest[] {
   const requests: CollectionRequest[] = [];
-  const walk = (items: PostmanItem[], folders: string[]) => {
-    for (const item of items) {
-      const name = item.name ?? '(unnamed)';
-      if (Array.isArray(item.item)) {
-        walk(item.item, [...folders, name]);
-        continue;
-      }
-      const request = typeof item.request === 'string' ? { url: item.request, method: 'GET' } : (item.request ?? {});
-      const url = rawUrl(request.url);
-      requests.push({
-        folders,
-        name,
-        method: (request.method ?? 'GET').toUpperCase(),
-        url,
-        path: urlPath(url),
-        description: textOf(request.description) || textOf(item.description),
-        prerequest: scriptOf(item.event, 'prerequest'),
-        tests: scriptOf(item.event, 'test'),
-      });
-    }
-  };
-  walk(collection.item as PostmanItem[], []);
+  collection.forEachItem((item) => {
+    const url = item.request.url.toString();
+    requests.push({
+      folders: foldersOf(item),
+      name: item.name ?? '(unnamed)',
+      method: (item.request.method ?? 'GET').toUpperCase(),
+      url,
+      path: urlPath(url),
+      description: textOf(item.request.description) || textOf(item.description),
+      prerequest: scriptOf(item.events, 'prerequest'),
+      tests: scriptOf(item.events, 'test'),
+    });
+  });
   return requests;
 }
 
 /** Scripts of the collection and its folders, which run around every request below them. */
-export function sharedScripts(collection: unknown): { where: string; tests: string; prerequest: string }[] {
-  const shared: { where: string; tests: string; prerequest: string }[] = [];
-  const walk = (node: PostmanItem & { event?: PostmanEvent[] }, where: string) => {
-    shared.push({ where, tests: scriptOf(node.event, 'test'), prerequest: scriptOf(node.event, 'prerequest') });
-    for (const child of node.item ?? []) if (Array.isArray(child.item)) walk(child, `folder "${child.name ?? ''}"`);
-  };
-  walk(collection as PostmanItem, 'the collection');
+export function sharedScripts(collection: Collection): { where: string; tests: string; prerequest: string }[] {
+  const shared = [{ where: 'the collection', tests: scriptOf(collection.events, 'test'), prerequest: scriptOf(collection.events, 'prerequest') }];
+  collection.forEachItemGroup((group) => shared.push({ where: `folder "${group.name}"`, tests: scriptOf(group.events, 'test'), prerequest: scriptOf(group.events, 'prerequest') }));
   return shared;
 }
 

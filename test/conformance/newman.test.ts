@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import newman, { type NewmanRunOptions, type NewmanRunSummary } from 'newman';
+import postman, { type CollectionDefinition } from 'postman-collection';
 import { IdentityProvider, signingKey } from '../support/identity-provider.js';
 import { projectRoot } from '../support/project.js';
 import { startTestServer } from '../support/test-server.js';
@@ -112,7 +113,7 @@ test('the Postman collection passes against the real server', { timeout: 300_000
   }
 
   await t.test('every request of the collection ran exactly once', () => {
-    const expected = collectionRequests(collection).map(requestLabel).sort();
+    const expected = collectionRequests(new postman.Collection(collection as CollectionDefinition)).map(requestLabel).sort();
     const executed = executions.map((execution) => executedLabel(execution.item)).sort();
     assert.deepEqual(executed, expected);
   });
