@@ -5,10 +5,10 @@ const status = pm.response.code;
 const contentType = pm.response.headers.get('Content-Type') || '';
 
 if (['/user', '/register', '/delete'].includes(path)) {
-  pm.test('[every tutorial response] Deprecation is @1795564800 (RFC 9745)', () => {
+  pm.test('[every legacy response] Deprecation is @1795564800 (RFC 9745)', () => {
     pm.expect(pm.response.headers.get('Deprecation')).to.equal('@1795564800');
   });
-  pm.test('[every tutorial response] Link points to the successor, </users>; rel="successor-version"', () => {
+  pm.test('[every legacy response] Link points to the successor, </users>; rel="successor-version"', () => {
     pm.expect(pm.response.headers.get('Link')).to.equal('</users>; rel="successor-version"');
   });
 } else {
