@@ -114,17 +114,16 @@ export class EmailReservations {
       const result = await this.database.write(change);
       return (result.matchedCount ?? result.deletedCount ?? 0) === 1;
     }
-    const transition = await this.transitions.claim(`email:${existing._id}`, revision(existing));
-    if (transition === 'busy') return false;
-    try {
+    const unchanged = async () => {
       const again = await this.reservations.findOne({ _id: existing._id });
-      if (!again || !again.userId.equals(existing.userId) || revision(again) !== revision(existing)) return false;
-      if (!(Date.now() < transition.expiresAt)) return false;
+      return again !== null && again.userId.equals(existing.userId) && revision(again) === revision(existing);
+    };
+    const done = await this.transitions.exclusive(`email:${existing._id}`, revision(existing), unchanged, async (turn) => {
+      if (!turn.valid()) return false;
       await this.database.write(change);
       return true;
-    } finally {
-      await transition.release();
-    }
+    });
+    return done === true;
   }
 
   /**

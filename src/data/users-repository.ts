@@ -8,7 +8,7 @@ import { isDuplicateKey } from './duplicate-key.js';
 import { InsertBatches } from './insert-batches.js';
 import { KeyedLock } from './keyed-lock.js';
 import { SharedReads } from './shared-reads.js';
-import { backOff, VersionTransitions } from './version-transitions.js';
+import { backOff, VersionTransitions, type Turn } from './version-transitions.js';
 import type { Database } from './mongo-connection.js';
 
 /** How a user is stored. `emailKey` (emailKey() of the email) carries a unique index. */
@@ -59,8 +59,6 @@ function setFields(changes: UserChanges, now: Date, version: number | undefined)
   return version === undefined ? { $set, $inc: { version: 1 } } : { $set };
 }
 
-/** A write's turn: on FerretDB the version it claimed and whether its claim is still its own. */
-type Turn = { version: number; valid(): boolean } | undefined;
 
 /** A claim held past its grace period may have been stepped over: the write must not happen. */
 const claimExpired = () =>
@@ -285,7 +283,7 @@ export class UsersRepository implements UsersStore {
    * version-transitions.ts), read again, released after the write. A writer that loses the claim
    * reads the user again, and `applies` decides again (an If-Match of the old version now fails).
    */
-  private exclusively<T>(_id: ObjectId, applies: (doc: UserDocument) => boolean, none: T, write: (current: UserDocument, turn: Turn) => Promise<T>): Promise<T> {
+  private exclusively<T>(_id: ObjectId, applies: (doc: UserDocument) => boolean, none: T, write: (current: UserDocument, turn: Turn | undefined) => Promise<T>): Promise<T> {
     return this.locks.run(`user:${_id.toHexString()}`, async () => {
       if (this.database.engine !== 'ferretdb') {
         const current = await this.users.findOne({ _id });
@@ -296,15 +294,9 @@ export class UsersRepository implements UsersStore {
       for (let attempt = 0; ; attempt++) {
         const current = await this.users.findOne({ _id });
         if (!current || !applies(current)) return none;
-        const transition = await this.transitions.claim(`user:${_id.toHexString()}`, current.version);
-        if (transition !== 'busy') {
-          try {
-            const again = await this.users.findOne({ _id }, { projection: { version: 1 } });
-            if (again?.version === current.version) return await write(current, { version: transition.version, valid: () => Date.now() < transition.expiresAt });
-          } finally {
-            await transition.release();
-          }
-        }
+        const unchanged = async () => (await this.users.findOne({ _id }, { projection: { version: 1 } }))?.version === current.version;
+        const done = await this.transitions.exclusive(`user:${_id.toHexString()}`, current.version, unchanged, (turn) => write(current, turn));
+        if (done !== 'busy') return done;
         if (Date.now() >= giveUpAt) throw claimExpired();
         await backOff(attempt);
       }

@@ -7,7 +7,10 @@ import type { Database } from './mongo-connection.js';
 type TransitionDocument = { _id: string; at: Date };
 
 /** What a writer holds once it won: the version it may write, until when, and what to remove after. */
-export type Transition = { version: number; expiresAt: number; release(): Promise<void> };
+type Transition = { version: number; expiresAt: number; release(): Promise<void> };
+
+/** A winner's turn: the version it writes, and whether its claim is still its own (within the grace period). */
+export type Turn = { version: number; valid(): boolean };
 
 /** How many stale claims in a row a writer steps over before it gives up (each is a crashed writer). */
 const MAX_STALE_SKIPS = 8;
@@ -45,10 +48,27 @@ export class VersionTransitions {
   }
 
   /**
+   * Runs `write` as the only writer of the version after `base` of a document (`subject`): claims
+   * it, checks with `unchanged` that the document is still at `base`, and releases the claim after
+   * the write. 'busy' when another writer holds it or the document moved on: the caller reads the
+   * document again and decides again.
+   */
+  async exclusive<T>(subject: string, base: number, unchanged: () => Promise<boolean>, write: (turn: Turn) => Promise<T>): Promise<T | 'busy'> {
+    const transition = await this.claim(subject, base);
+    if (transition === 'busy') return 'busy';
+    try {
+      if (!(await unchanged())) return 'busy';
+      return await write({ version: transition.version, valid: () => Date.now() < transition.expiresAt });
+    } finally {
+      await transition.release();
+    }
+  }
+
+  /**
    * Claims the version after `base` of a document (`subject`, e.g. `user:<id>`): the transition,
    * or 'busy' while another writer holds it (the caller waits a moment and reads it again).
    */
-  async claim(subject: string, base: number): Promise<Transition | 'busy'> {
+  private async claim(subject: string, base: number): Promise<Transition | 'busy'> {
     const skipped: string[] = [];
     for (let version = base + 1; version <= base + 1 + MAX_STALE_SKIPS; version++) {
       const at = new Date();
