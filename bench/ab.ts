@@ -1,6 +1,8 @@
 // `node dist/bench/ab.js --a <project dir> --b <project dir>`: two builds of the service, run
 // alternately (A, B, A, B, …) on one database with the same seeded users, each as `npm run serve`
-// runs it with a static token, under the same load on one operation (default `GET /users/{id}`).
+// runs it with a static token, under the same load on one operation: `--operation get` (default,
+// `GET /users/{id}`) or `--operation patch` (`PATCH /users/{id}` without If-Match, a name change
+// spread over the seeded users, so every answer is 200 and each write moves a version).
 // Alternating spreads the machine's drift over both, which one run of `npm run bench` per build
 // cannot. Every status is counted; a round with anything but 200 fails the comparison.
 import autocannon from 'autocannon';
@@ -19,22 +21,39 @@ function startBuild(dir: string, mongodbUri: string): Promise<ServiceProcess> {
   });
 }
 
-async function load(baseUrl: string, ids: string[], seconds: number): Promise<{ rps: number; statuses: Record<string, number> }> {
+type Operation = 'get' | 'patch';
+
+async function load(baseUrl: string, ids: string[], seconds: number, operation: Operation): Promise<{ rps: number; statuses: Record<string, number> }> {
   let next = 0;
+  const authorization = `Bearer ${TOKEN}`;
+  const request =
+    operation === 'get'
+      ? { method: 'GET' as const, setupRequest: (sent: autocannon.Request) => ({ ...sent, path: `/users/${ids[next++ % ids.length] ?? ''}`, headers: { authorization } }) }
+      : {
+          method: 'PATCH' as const,
+          setupRequest: (sent: autocannon.Request) => ({
+            ...sent,
+            path: `/users/${ids[next % ids.length] ?? ''}`,
+            headers: { authorization, 'content-type': 'application/merge-patch+json' },
+            body: JSON.stringify({ name: `AB renamed ${next++}` }),
+          }),
+        };
   const statuses: Record<string, number> = {};
   const result = await autocannon({
     url: baseUrl,
     connections: 32,
     duration: seconds,
-    requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: `/users/${ids[next++ % ids.length] ?? ''}`, headers: { authorization: `Bearer ${TOKEN}` } }) }],
+    requests: [request],
   });
   for (const [status, count] of Object.entries(result.statusCodeStats ?? {})) statuses[status] = (count as { count: number }).count;
   return { rps: result.requests.average, statuses };
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { a: { type: 'string' }, b: { type: 'string' }, rounds: { type: 'string', default: '3' }, duration: { type: 'string', default: '6' }, users: { type: 'string', default: '1000' } } });
-  if (!values.a || !values.b) throw new Error('usage: node dist/bench/ab.js --a <project dir> --b <project dir> [--rounds 3] [--duration 6] [--users 1000]');
+  const { values } = parseArgs({ options: { a: { type: 'string' }, b: { type: 'string' }, rounds: { type: 'string', default: '3' }, duration: { type: 'string', default: '6' }, users: { type: 'string', default: '1000' }, operation: { type: 'string', default: 'get' } } });
+  if (!values.a || !values.b) throw new Error('usage: node dist/bench/ab.js --a <project dir> --b <project dir> [--rounds 3] [--duration 6] [--users 1000] [--operation get|patch]');
+  if (values.operation !== 'get' && values.operation !== 'patch') throw new Error(`--operation is get or patch, not ${values.operation}`);
+  const operation: Operation = values.operation;
   const builds = { A: resolve(values.a), B: resolve(values.b) };
   const database = await startDatabase({ log: (line) => process.stderr.write(`[ab] ${line}\n`) });
   try {
@@ -53,8 +72,8 @@ async function main(): Promise<void> {
       const measured: Record<string, number> = {};
       for (const [name, dir] of Object.entries(builds)) {
         const server = await startBuild(dir, uri.toString());
-        await load(server.baseUrl, ids, 1.5);
-        const { rps, statuses } = await load(server.baseUrl, ids, Number(values.duration));
+        await load(server.baseUrl, ids, 1.5, operation);
+        const { rps, statuses } = await load(server.baseUrl, ids, Number(values.duration), operation);
         await server.stop();
         if (Object.keys(statuses).some((status) => status !== '200')) throw new Error(`${name}: statuses ${JSON.stringify(statuses)}`);
         measured[name] = rps;
@@ -62,7 +81,7 @@ async function main(): Promise<void> {
       }
       rows.push(`| ${round} | ${Math.round(measured.A ?? 0)} | ${Math.round(measured.B ?? 0)} | ${((measured.B ?? 0) / (measured.A ?? 1)).toFixed(2)}× |`);
     }
-    process.stdout.write(`A: ${builds.A}\nB: ${builds.B}\n\n| round | A req/s | B req/s | B/A |\n| --- | ---: | ---: | ---: |\n${rows.join('\n')}\n`);
+    process.stdout.write(`operation: ${operation}\nA: ${builds.A}\nB: ${builds.B}\n\n| round | A req/s | B req/s | B/A |\n| --- | ---: | ---: | ---: |\n${rows.join('\n')}\n`);
   } finally {
     await database.stop();
   }

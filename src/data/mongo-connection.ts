@@ -205,6 +205,11 @@ export class Database {
     await this.run(() => this.db.command({ ping: 1 }), 'ping');
   }
 
+  /** Aborted by close(): background work on this connection (a sweep) stops with it. */
+  get closed(): AbortSignal {
+    return this.closing.signal;
+  }
+
   /** Stops reconnecting and closes the client. Calls made afterwards fail as a bug would (500). */
   async close(): Promise<void> {
     this.state = 'closed';

@@ -280,7 +280,7 @@ export class UsersRepository implements UsersStore {
    * Reads the user and, if `applies` to it, runs `write` as the only writer of the user's next
    * version: within this process under the user's lock; across processes by the version in the
    * write's filter on MongoDB (`at`), and on FerretDB by a claim on the next version (see
-   * version-transitions.ts), read again, released after the write. A writer that loses the claim
+   * version-transitions.ts), read again, left for the sweep after the write. A writer that loses the claim
    * reads the user again, and `applies` decides again (an If-Match of the old version now fails).
    */
   private exclusively<T>(_id: ObjectId, applies: (doc: UserDocument) => boolean, none: T, write: (current: UserDocument, turn: Turn | undefined) => Promise<T>): Promise<T> {
@@ -295,7 +295,7 @@ export class UsersRepository implements UsersStore {
         const current = await this.users.findOne({ _id });
         if (!current || !applies(current)) return none;
         const unchanged = async () => (await this.users.findOne({ _id }, { projection: { version: 1 } }))?.version === current.version;
-        const done = await this.transitions.exclusive(`user:${_id.toHexString()}`, current.version, unchanged, (turn) => write(current, turn));
+        const done = await this.transitions.exclusive(`user:${_id.toHexString()}`, current.version, unchanged, (turn) => write(current, turn), true);
         if (done !== 'busy') return done;
         if (Date.now() >= giveUpAt) throw claimExpired();
         await backOff(attempt);

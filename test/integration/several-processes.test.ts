@@ -115,6 +115,33 @@ describe('several processes on one database', () => {
     }
   });
 
+  it('when a write has moved a user on, then its claim stays only until the sweep removes it, once stale', async () => {
+    const target = testDatabaseTarget('several_processes_sweep');
+    // A call bound of 150 ms: claims are stale after 300 ms, and swept every 300 ms.
+    const quick = await connectDatabase({ ...target, timeoutMs: 150 });
+    try {
+      const repository = new UsersRepository(quick);
+      await repository.prepare();
+      const user = await repository.insert({ name: 'swept', email: `swept.${Date.now()}@example.com` });
+      const updated = await repository.updateById(user.id, { name: 'moved on' });
+      const claims = quick.db.collection<{ _id: string; at: Date }>('transitions');
+      const claim = `user:${user.id}:${user.version + 1}`;
+      if (!onFerretDb()) {
+        assert.equal(updated?.version, user.version + 1);
+        assert.equal(await claims.countDocuments({ _id: claim }), 0, 'MongoDB claims nothing');
+        return;
+      }
+      assert.equal(await claims.countDocuments({ _id: claim }), 1, 'the claim is left for the sweep, not removed by the write');
+      assert.equal((await repository.updateById(user.id, { name: 'and on' }))?.version, user.version + 2, 'a claim left behind keeps no later write out');
+      const deadline = Date.now() + 5_000;
+      while ((await claims.countDocuments({})) > 0 && Date.now() < deadline) await sleep(100);
+      assert.equal(await claims.countDocuments({}), 0, 'the sweep removed the stale claims');
+    } finally {
+      await quick.db.dropDatabase();
+      await quick.close();
+    }
+  });
+
   it('when users move between a few emails in every process at once, then every email reaches exactly the user that has it', async () => {
     // Reservations go stale at once here, so that takeovers race the releases of other processes.
     const eager = connections.map((connection) => new UsersRepository(connection, { staleReservationAfterMs: 1 }));
