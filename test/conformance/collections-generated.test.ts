@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildConformanceCollection, readConformanceSource } from '../../scripts/lib/conformance-collection.js';
 import { collectionJson } from '../../scripts/lib/postman-build.js';
+import { buildReferenceCollection, readReferenceSource } from '../../scripts/lib/reference-collection.js';
+import { readSpecOperations } from './collection-coverage.js';
 import { postmanSchemaProblems } from '../support/postman-schema.js';
 import { projectRoot } from '../support/project.js';
 
@@ -13,7 +15,16 @@ import { projectRoot } from '../support/project.js';
 // script, where every request script takes the helpers it uses from.
 
 const conformanceFile = join(projectRoot, 'postman', 'users-api.postman_collection.json');
+const referenceFile = join(projectRoot, 'postman', 'users-api.reference.postman_collection.json');
 const source = readConformanceSource(projectRoot);
+
+/** Where two texts first differ, for a failure message that says where. */
+function firstDifference(built: string, committed: string): string {
+  const builtLines = built.split('\n');
+  const committedLines = committed.split('\n');
+  const first = builtLines.findIndex((line, i) => line !== committedLines[i]);
+  return `line ${first + 1}: run npm run postman:build\n  built:     ${builtLines[first] ?? '(end)'}\n  committed: ${committedLines[first] ?? '(end)'}`;
+}
 
 /** The names a script declares as functions, at any depth: `const name = (…) =>`, `function name(`. */
 function declaredFunctions(script: string): string[] {
@@ -39,16 +50,34 @@ describe('the generated Postman collections', () => {
     const built = collectionJson(buildConformanceCollection(source));
     // Not assert.equal on 550 KB: the first differing line says where.
     const committed = readFileSync(conformanceFile, 'utf8');
-    const builtLines = built.split('\n');
-    const committedLines = committed.split('\n');
-    const first = builtLines.findIndex((line, i) => line !== committedLines[i]);
-    assert.ok(
-      built === committed,
-      `postman/users-api.postman_collection.json differs from its source at line ${first + 1}: run npm run postman:build\n  built:     ${builtLines[first] ?? '(end)'}\n  committed: ${committedLines[first] ?? '(end)'}`,
-    );
+    assert.ok(built === committed, `postman/users-api.postman_collection.json differs from its source at ${firstDifference(built, committed)}`);
   });
 
-  it('when checked against the Postman Collection v2.1 schema, then the conformance collection passes, and a broken copy does not', () => {
+  it('when the reference collection is rebuilt from the spec and the captured examples, then it is the committed file byte for byte', () => {
+    const built = collectionJson(buildReferenceCollection(readReferenceSource(projectRoot)));
+    const committed = readFileSync(referenceFile, 'utf8');
+    assert.ok(built === committed, `postman/users-api.reference.postman_collection.json differs from its sources at ${firstDifference(built, committed)}`);
+  });
+
+  it('when the reference collection is read, then it has one request per operation and a saved example, answered with its status, for every documented status', () => {
+    const reference = JSON.parse(readFileSync(referenceFile, 'utf8')) as { item: { name: string; item: { name: string; request: { method: string }; response: { name: string; code: number }[] }[] }[] };
+    const operations = readSpecOperations(join(projectRoot, 'openapi', 'openapi.yaml'));
+    const { spec } = readReferenceSource(projectRoot);
+    const summaries = new Map(Object.values(spec.paths).flatMap((item) => Object.values(item).map((operation) => operation as { operationId?: string; summary?: string })).filter((o) => o.operationId).map((o) => [o.operationId!, o.summary!]));
+    const requests = reference.item.flatMap((folder) => folder.item);
+    assert.deepEqual(requests.map((request) => request.name).sort(), operations.map((operation) => summaries.get(operation.operationId)).sort());
+    const problems: string[] = [];
+    for (const operation of operations) {
+      const request = requests.find((candidate) => candidate.name === summaries.get(operation.operationId))!;
+      const saved = request.response.map((response) => String(response.code)).sort();
+      if (saved.join() !== [...operation.statuses].sort().join()) problems.push(`${operation.operationId}: documents ${operation.statuses.join(', ')}, saved ${saved.join(', ')}`);
+      for (const response of request.response) if (!response.name.startsWith(`${response.code} — `)) problems.push(`${operation.operationId}: "${response.name}" is not named by its status ${response.code}`);
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  it('when checked against the Postman Collection v2.1 schema, then both collections pass, and a broken copy does not', () => {
+    assert.deepEqual(postmanSchemaProblems(JSON.parse(readFileSync(referenceFile, 'utf8'))), []);
     const collection = JSON.parse(readFileSync(conformanceFile, 'utf8')) as { item: { item: { request: { method: unknown } }[] }[] };
     assert.deepEqual(postmanSchemaProblems(collection), []);
     collection.item[0]!.item[0]!.request.method = 42;
