@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { inspect } from 'node:util';
 import { startFerretDb, ensureFerretDbBuilt } from '../scripts/lib/database.js';
 import { addExitHook } from '../scripts/lib/managed-process.js';
 import { findProjectRoot } from '../scripts/lib/project-root.js';
@@ -199,7 +200,7 @@ async function main(argv: readonly string[]): Promise<number> {
     machine,
     settings: { users: options.users, durationSec: options.durationSec, warmupSec: options.warmupSec, connections: options.connections, smoke: options.smoke, trace: options.trace, jwt: options.jwt },
     runs,
-    failures: [...failures(context.outcomes), ...(stoppedBy === undefined ? [] : [`the run stopped: ${stoppedBy instanceof Error ? stoppedBy.message : String(stoppedBy)}`])],
+    failures: [...failures(context.outcomes), ...(stoppedBy === undefined ? [] : [`the run stopped: ${stoppedBy instanceof Error ? stoppedBy.message : inspect(stoppedBy)}`])],
   });
   const base = join(outDir, `${date}-${label}`);
   const write = (finished: BenchReport) => {

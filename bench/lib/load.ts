@@ -69,7 +69,7 @@ export function runLoad(options: {
       (error: unknown, result) => {
         clearTimeout(timer);
         if (error) {
-          reject(error instanceof Error ? error : new Error(String(error)));
+          reject(error instanceof Error ? error : new Error('autocannon failed', { cause: error }));
           return;
         }
         const durationSec = Math.max(result.duration, 0.001);

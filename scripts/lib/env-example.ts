@@ -9,7 +9,9 @@ type Declared = { desc?: string; default?: unknown; example?: string };
 export function writtenDefault(value: unknown): string {
   if (value === undefined) return '';
   if (Array.isArray(value)) return value.join(',');
-  return String(value);
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  // A default of another kind has no obvious written form: say so rather than write [object Object].
+  throw new Error(`no written form for the default ${JSON.stringify(value)}`);
 }
 
 /** Wraps prose into comment lines of at most `width` characters. */

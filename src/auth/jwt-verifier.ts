@@ -46,7 +46,7 @@ export function jwtVerifier(settings: JwtConfig, logger: Logger): JwtVerifier {
       ? remote(source.url)
       : 'discovery' in source
         ? discoveredKeys(source.discovery, settings.issuer, provider, remote)
-        : createLocalJWKSet(source.jwks as Parameters<typeof createLocalJWKSet>[0]);
+        : createLocalJWKSet(source.jwks);
   const options = {
     issuer: settings.issuer,
     audience: settings.audience,

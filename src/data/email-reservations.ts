@@ -154,7 +154,7 @@ export class EmailReservations {
       await this.reservations.insertMany(batch, { ordered: false });
       return;
     } catch (error) {
-      if (!(error instanceof MongoBulkWriteError) || !error.writeErrors || !(Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors]).every((e) => e.code === 11000)) {
+      if (!(error instanceof MongoBulkWriteError) || !error.writeErrors || ![error.writeErrors].flat().every((e) => e.code === 11000)) {
         throw error;
       }
     }

@@ -74,7 +74,8 @@ export class InsertBatches<T extends Document> {
  */
 function documentErrors(error: unknown, size: number): Map<number, MongoServerError> | undefined {
   if (!(error instanceof MongoBulkWriteError) || error.result.getWriteConcernError()) return undefined;
-  const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+  // One error or several; flat() keeps their type, where Array.isArray would make them `any`.
+  const writeErrors = [error.writeErrors].flat();
   if (writeErrors.length === 0 || error.insertedCount + writeErrors.length !== size) return undefined;
   return new Map(writeErrors.map((e) => [e.index, new MongoServerError({ message: e.errmsg ?? 'write error', code: e.code, errmsg: e.errmsg })]));
 }

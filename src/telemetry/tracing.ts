@@ -14,7 +14,7 @@ import { UrlRedactingSpanProcessor } from './url-redaction.js';
 
 export type Tracing = {
   /** The trace id of the request being handled, if any (for its log line). */
-  traceId(): string | undefined;
+  traceId: () => string | undefined;
   /** Sends the spans not sent yet, then stops tracing. */
   shutdown(): Promise<void>;
 };

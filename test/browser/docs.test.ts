@@ -17,6 +17,9 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
 // every operation with its code samples and that nothing was fetched from beyond this machine.
 
 type Operation = { operationId: string; summary: string };
+/** What the page functions below use of the DOM (this project compiles without the DOM's types). */
+type PageNode = { nodeType: number; textContent: string | null };
+type PageAnchor = { parentElement: { childNodes: Iterable<PageNode> } | null; getAttribute(name: string): string | null };
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 const spec = parse(await readFile(specPath, 'utf8')) as { paths: Record<string, Record<string, Operation>> };
 /** operationId → summary, for every operation of the spec. */
@@ -69,7 +72,7 @@ async function render(t: TestContext, url: string, screenshot: string) {
     const headings = 'h2 > a[href*="/operation/"]';
     await page.locator(headings).nth(count - 1).waitFor({ timeout: 30_000 });
     const renderedMs = Math.round(performance.now() - started);
-    const rendered = await page.$$eval(headings, (anchors) =>
+    const rendered = await page.$$eval(headings, (anchors: PageAnchor[]) =>
       anchors.map((anchor) => {
         const heading = anchor.parentElement;
         const TEXT_NODE = 3; // the heading's own text, without its "Deprecated" badge

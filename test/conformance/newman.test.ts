@@ -32,7 +32,7 @@ type ScopeTokens = { scopelessToken: string; selfToken: string };
 function runCollection(baseUrl: string, tokens: ScopeTokens): Promise<NewmanRunSummary> {
   const options: NewmanRunOptions = {
     collection: collection as NewmanRunOptions['collection'],
-    environment: environment as NewmanRunOptions['environment'],
+    environment,
     envVar: [
       { key: 'baseUrl', value: baseUrl },
       { key: 'token', value: token },

@@ -60,7 +60,7 @@ describe('when the database is down at start', () => {
     // Attempts take up to DB_TIMEOUT_MS each, plus their pauses (0.25, 0.5, 1 s…): wait for three.
     await waitUntil(async () => server.logs().filter((line) => line.msg === 'database unavailable; retrying').length >= 3, { timeoutMs: 15_000 });
     const attempts = server.logs().filter((line) => line.msg === 'database unavailable; retrying');
-    t.diagnostic(`attempts: ${attempts.map((line) => `#${line.attempt} then ${line.retryInMs} ms`).join(', ')}`);
+    t.diagnostic(`attempts: ${attempts.map((line) => `#${String(line.attempt)} then ${String(line.retryInMs)} ms`).join(', ')}`);
     assert.ok(attempts.length >= 3);
     assert.deepEqual(attempts.map((line) => line.attempt), attempts.map((_line, i) => i + 1));
     const pauses = attempts.map((line) => Number(line.retryInMs));

@@ -37,9 +37,9 @@ describe('query plans on the database in use', () => {
     const names: string[] = [];
     const walk = (node: unknown): void => {
       if (!node || typeof node !== 'object') return;
-      const stage = (node as Document).stage;
+      const stage = (node as Record<string, unknown>).stage;
       if (typeof stage === 'string') names.push(stage);
-      for (const value of Object.values(node as Document)) walk(value);
+      for (const value of Object.values(node)) walk(value);
     };
     walk(winning?.queryPlan ?? winning);
     return names;
