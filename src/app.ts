@@ -27,7 +27,7 @@ import { loadSpec } from './spec.js';
 import { Metrics } from './telemetry/metrics.js';
 
 /** The largest accepted request body, as the spec states (16 KiB). */
-export const BODY_LIMIT_BYTES = 16 * 1024;
+const BODY_LIMIT_BYTES = 16 * 1024;
 
 /** The settings the HTTP application uses (a part of the service's configuration). */
 export type AppConfig = Pick<Config, 'host' | 'publicBaseUrl' | 'validateResponses' | 'apiTokens' | 'jwt' | 'rateLimits' | 'trustProxy' | 'corsOrigins'>;

@@ -90,7 +90,7 @@ const nonNegative = makeValidator<number>((input) => {
  * Signature algorithms accepted on JWTs: asymmetric only. `none` would accept unsigned tokens, and
  * with HS* the "secret" would be whatever key the JWKS publishes, i.e. public: both are refused.
  */
-export const ASYMMETRIC_JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
+const ASYMMETRIC_JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
 const jwtAlgorithms = makeValidator<string[]>((input) => {
   const algorithms = input.split(',').map((algorithm) => algorithm.trim()).filter((algorithm) => algorithm !== '');
   if (algorithms.length === 0) throw new EnvError('must name at least one algorithm, e.g. RS256,ES256');

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
  * to ready (figures: docs/performance.md). A cache made on another Node or with
  * other V8 flags is ignored, never wrong.
  */
-export const compileCacheDir = fileURLToPath(new URL('../.compile-cache', import.meta.url));
+const compileCacheDir = fileURLToPath(new URL('../.compile-cache', import.meta.url));
 
 /** Turns the cache on for the modules loaded after this call (Node >= 22.1; older Nodes skip it). */
 export function enableCompileCache(): void {

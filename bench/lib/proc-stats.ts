@@ -34,7 +34,7 @@ function childrenOf(pid: number): number[] {
 }
 
 /** The process and all its descendants (gunicorn's workers, for example). */
-export function processTree(pid: number): number[] {
+function processTree(pid: number): number[] {
   const seen: number[] = [];
   const pending = [pid];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {

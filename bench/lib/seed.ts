@@ -11,7 +11,7 @@ export type SeededUser = { id: string; email: string };
 const SEED_CONCURRENCY = 64;
 const BATCH = 1000;
 
-export function seedUser(index: number): { name: string; email: string } {
+function seedUser(index: number): { name: string; email: string } {
   return { name: `Seed user ${index}`, email: `seed-${index}@example.com` };
 }
 

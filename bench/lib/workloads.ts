@@ -94,7 +94,7 @@ function pick<T>(items: readonly T[], random: () => number): T {
 }
 
 /** The same address in random letter case: every server must find it in any case. */
-export function mixCase(email: string, random: () => number): string {
+function mixCase(email: string, random: () => number): string {
   return [...email].map((char) => (random() < 0.5 ? char.toUpperCase() : char.toLowerCase())).join('');
 }
 
@@ -338,9 +338,3 @@ export const WORKLOADS: readonly Workload[] = [
     },
   },
 ];
-
-export function workloadById(id: WorkloadId): Workload {
-  const workload = WORKLOADS.find((candidate) => candidate.id === id);
-  if (!workload) throw new Error(`unknown workload ${id}`);
-  return workload;
-}

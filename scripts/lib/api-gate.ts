@@ -46,7 +46,7 @@ export function projectApiPaths(): ApiGatePaths {
 }
 
 /** Released versions, from the file names in `releasedDir`, highest first. */
-export async function releasedVersions(releasedDir: string): Promise<string[]> {
+async function releasedVersions(releasedDir: string): Promise<string[]> {
   const names = await readdir(releasedDir).catch(() => [] as string[]);
   return names
     .map((name) => /^(.+)\.yaml$/.exec(name)?.[1])

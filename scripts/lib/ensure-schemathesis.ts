@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { findProjectRoot } from './project-root.js';
 
-export const SCHEMATHESIS_VERSION = '4.32.5';
-export const HADOLINT_VERSION = '2.15.1';
+const SCHEMATHESIS_VERSION = '4.32.5';
+const HADOLINT_VERSION = '2.15.1';
 
 /** The path of a venv command, installing `requirement` first when `--version` does not name `version`. */
 function ensurePipTool(log: (line: string) => void, command: string, requirement: string, version: string): string {

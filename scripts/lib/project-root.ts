@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const PROJECT_PACKAGE_NAME = 'users-api';
+const PROJECT_PACKAGE_NAME = 'users-api';
 
 let cachedRoot: string | undefined;
 

@@ -19,7 +19,7 @@ import { findProjectRoot } from './project-root.js';
 const run = promisify(execFile);
 
 /** Where `npm run docs:build` writes: index.html and redoc.standalone.js (git-ignored). */
-export const staticDocsDir = (): string => join(findProjectRoot(), '.artifacts', 'docs');
+const staticDocsDir = (): string => join(findProjectRoot(), '.artifacts', 'docs');
 
 /** Builds the static documentation into `outDir` and returns the path of its index.html. */
 export async function buildStaticDocs(outDir = staticDocsDir()): Promise<string> {

@@ -17,7 +17,7 @@ export function pickFreePort(host = '127.0.0.1'): Promise<number> {
 }
 
 /** Resolves true if a TCP connection to host:port succeeds within timeoutMs. */
-export function canConnect(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
+function canConnect(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     const finish = (ok: boolean): void => {

@@ -41,7 +41,7 @@ export async function createTempDataDir(): Promise<TempDataDir> {
 }
 
 /** Deletes temporary data directories whose owner process no longer exists. Best effort, synchronous. */
-export function sweepStaleTempDataDirs(): void {
+function sweepStaleTempDataDirs(): void {
   const base = tmpdir();
   let names: string[];
   try {

@@ -3,10 +3,10 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Database, DatabaseFailure } from '../data/mongo-connection.js';
 
 /** Every metric's name starts with this (Prometheus: one prefix per application). */
-export const METRIC_PREFIX = 'users_api_';
+const METRIC_PREFIX = 'users_api_';
 
 /** The `operation` of requests that match no operation of the spec: one series for all of them. */
-export const UNKNOWN_OPERATION = 'unknown';
+const UNKNOWN_OPERATION = 'unknown';
 
 /** The `limit` label of users_api_rate_limit_rejections_total: which limit refused the request. */
 export type RateLimitName = 'registration' | 'auth_failure';

@@ -5,7 +5,7 @@ import type { BearerAuth } from '../../auth/bearer-auth.js';
 import type { SpecOperation } from '../openapi/spec-operations.js';
 
 /** The scope that limits an operation to the caller's own record (see the spec's "Scopes"). */
-export const OWN_RECORD_SCOPE = 'users:self';
+const OWN_RECORD_SCOPE = 'users:self';
 
 /**
  * Decides, after the validator let a request in, which users it may reach: every user when the
