@@ -28,7 +28,10 @@ async function load(baseUrl: string, ids: string[], seconds: number, operation: 
   const authorization = `Bearer ${TOKEN}`;
   const request =
     operation === 'get'
-      ? { method: 'GET' as const, setupRequest: (sent: autocannon.Request) => ({ ...sent, path: `/users/${ids[next++ % ids.length] ?? ''}`, headers: { authorization } }) }
+      ? {
+          method: 'GET' as const,
+          setupRequest: (sent: autocannon.Request) => ({ ...sent, path: `/users/${ids[next++ % ids.length] ?? ''}`, headers: { authorization } }),
+        }
       : {
           method: 'PATCH' as const,
           setupRequest: (sent: autocannon.Request) => ({
@@ -50,8 +53,18 @@ async function load(baseUrl: string, ids: string[], seconds: number, operation: 
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { a: { type: 'string' }, b: { type: 'string' }, rounds: { type: 'string', default: '3' }, duration: { type: 'string', default: '6' }, users: { type: 'string', default: '1000' }, operation: { type: 'string', default: 'get' } } });
-  if (!values.a || !values.b) throw new Error('usage: node dist/bench/ab.js --a <project dir> --b <project dir> [--rounds 3] [--duration 6] [--users 1000] [--operation get|patch]');
+  const { values } = parseArgs({
+    options: {
+      a: { type: 'string' },
+      b: { type: 'string' },
+      rounds: { type: 'string', default: '3' },
+      duration: { type: 'string', default: '6' },
+      users: { type: 'string', default: '1000' },
+      operation: { type: 'string', default: 'get' },
+    },
+  });
+  if (!values.a || !values.b)
+    throw new Error('usage: node dist/bench/ab.js --a <project dir> --b <project dir> [--rounds 3] [--duration 6] [--users 1000] [--operation get|patch]');
   if (values.operation !== 'get' && values.operation !== 'patch') throw new Error(`--operation is get or patch, not ${values.operation}`);
   const operation: Operation = values.operation;
   const builds = { A: resolve(values.a), B: resolve(values.b) };
@@ -62,7 +75,11 @@ async function main(): Promise<void> {
     const seeder = await startBuild(builds.A, uri.toString());
     const ids: string[] = [];
     for (let i = 0; i < Number(values.users); i++) {
-      const reply = await fetch(`${seeder.baseUrl}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `AB ${i}`, email: `ab-${i}@example.com` }) });
+      const reply = await fetch(`${seeder.baseUrl}/users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: `AB ${i}`, email: `ab-${i}@example.com` }),
+      });
       const body = (await reply.json()) as { id?: string };
       if (reply.status === 201 && body.id) ids.push(body.id);
     }
@@ -81,7 +98,9 @@ async function main(): Promise<void> {
       }
       rows.push(`| ${round} | ${Math.round(measured.A ?? 0)} | ${Math.round(measured.B ?? 0)} | ${((measured.B ?? 0) / (measured.A ?? 1)).toFixed(2)}× |`);
     }
-    process.stdout.write(`operation: ${operation}\nA: ${builds.A}\nB: ${builds.B}\n\n| round | A req/s | B req/s | B/A |\n| --- | ---: | ---: | ---: |\n${rows.join('\n')}\n`);
+    process.stdout.write(
+      `operation: ${operation}\nA: ${builds.A}\nB: ${builds.B}\n\n| round | A req/s | B req/s | B/A |\n| --- | ---: | ---: | ---: |\n${rows.join('\n')}\n`,
+    );
   } finally {
     await database.stop();
   }

@@ -37,7 +37,15 @@ export type HostileOptions = {
 };
 
 export type MemoryCase = { requests: number; statuses: Record<string, number>; rssBeforeMb: number; rssAfterMb: number; growthMb: number; peakMb: number };
-export type CpuCase = { name: string; what: string; bodyBytes: number; statuses: Record<string, number>; medianMs: number; p95Ms: number; cpuMsPerRequest: number };
+export type CpuCase = {
+  name: string;
+  what: string;
+  bodyBytes: number;
+  statuses: Record<string, number>;
+  medianMs: number;
+  p95Ms: number;
+  cpuMsPerRequest: number;
+};
 export type OutageCase = { name: string; requests: number; statuses: Record<string, number>; fetches: number; seconds: number; logLines: number };
 export type HostileReport = { node: string; date: string; memory: MemoryCase; cpu: CpuCase[]; outages: OutageCase[] };
 
@@ -80,7 +88,14 @@ async function memoryCase(service: Running, requests: number): Promise<MemoryCas
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   const after = memoryOf(service.pid);
   if (!before || !after) throw new Error('the service exited during the memory case');
-  return { requests, statuses, rssBeforeMb: mb(before.rssKb), rssAfterMb: mb(after.rssKb), growthMb: mb(after.rssKb - before.rssKb), peakMb: mb(after.peakRssKb) };
+  return {
+    requests,
+    statuses,
+    rssBeforeMb: mb(before.rssKb),
+    rssAfterMb: mb(after.rssKb),
+    growthMb: mb(after.rssKb - before.rssKb),
+    peakMb: mb(after.peakRssKb),
+  };
 }
 
 /** The largest JSON body `fill(n)` makes within BODY_LIMIT bytes (the largest n that fits). */
@@ -102,12 +117,42 @@ function cpuCases(): { name: string; what: string; contentType: string; body: st
   const reference = JSON.stringify({ name: 'Rahim', email: 'x' });
   return [
     { name: 'small-invalid', what: 'a small body with one bad field (the reference)', contentType: 'application/json', body: reference },
-    { name: 'name-control-char', what: '`name`: 16 KiB of letters ending in U+0001 (the Name pattern)', contentType: 'application/json', body: fullBody((n) => ({ name: `${'a'.repeat(n)}\u0001`, email })) },
-    { name: 'name-spaces', what: '`name`: 16 KiB of spaces ending in U+0001', contentType: 'application/json', body: fullBody((n) => ({ name: `${' '.repeat(n)}\u0001`, email })) },
-    { name: 'long-email', what: '`email`: 16 KiB local part (the idn-email check)', contentType: 'application/json', body: fullBody((n) => ({ name: 'Rahim', email: `${'a'.repeat(n)}@example.com` })) },
-    { name: 'long-idn-domain', what: '`email`: a 16 KiB non-ASCII domain (IDNA)', contentType: 'application/json', body: fullBody((n) => ({ name: 'Rahim', email: `a@${'ব'.repeat(n)}.bd` })) },
-    { name: 'many-properties', what: '16 KiB of unknown properties (one error each)', contentType: 'application/json', body: fullBody((n) => ({ name: 'Rahim', email, ...manyKeys(n) })) },
-    { name: 'content-type-params', what: 'a 14 KiB Content-Type of `;` and spaces (the validator\'s parameter regex)', contentType: `application/json${'; '.repeat(7_000)}x`, body: reference },
+    {
+      name: 'name-control-char',
+      what: '`name`: 16 KiB of letters ending in U+0001 (the Name pattern)',
+      contentType: 'application/json',
+      body: fullBody((n) => ({ name: `${'a'.repeat(n)}\u0001`, email })),
+    },
+    {
+      name: 'name-spaces',
+      what: '`name`: 16 KiB of spaces ending in U+0001',
+      contentType: 'application/json',
+      body: fullBody((n) => ({ name: `${' '.repeat(n)}\u0001`, email })),
+    },
+    {
+      name: 'long-email',
+      what: '`email`: 16 KiB local part (the idn-email check)',
+      contentType: 'application/json',
+      body: fullBody((n) => ({ name: 'Rahim', email: `${'a'.repeat(n)}@example.com` })),
+    },
+    {
+      name: 'long-idn-domain',
+      what: '`email`: a 16 KiB non-ASCII domain (IDNA)',
+      contentType: 'application/json',
+      body: fullBody((n) => ({ name: 'Rahim', email: `a@${'ব'.repeat(n)}.bd` })),
+    },
+    {
+      name: 'many-properties',
+      what: '16 KiB of unknown properties (one error each)',
+      contentType: 'application/json',
+      body: fullBody((n) => ({ name: 'Rahim', email, ...manyKeys(n) })),
+    },
+    {
+      name: 'content-type-params',
+      what: "a 14 KiB Content-Type of `;` and spaces (the validator's parameter regex)",
+      contentType: `application/json${'; '.repeat(7_000)}x`,
+      body: reference,
+    },
   ];
 }
 
@@ -131,7 +176,15 @@ async function cpuCase(service: Running, samples: number, spec: { name: string; 
   const used = cpuTicks([service.pid]) - ticks;
   times.sort((a, b) => a - b);
   const round = (ms: number) => Math.round(ms * 100) / 100;
-  return { name: spec.name, what: spec.what, bodyBytes: Buffer.byteLength(spec.body), statuses, medianMs: round(percentile(times, 50)), p95Ms: round(percentile(times, 95)), cpuMsPerRequest: round(((used / TICKS_PER_SECOND) * 1000) / samples) };
+  return {
+    name: spec.name,
+    what: spec.what,
+    bodyBytes: Buffer.byteLength(spec.body),
+    statuses,
+    medianMs: round(percentile(times, 50)),
+    p95Ms: round(percentile(times, 95)),
+    cpuMsPerRequest: round(((used / TICKS_PER_SECOND) * 1000) / samples),
+  };
 }
 
 /** A provider that is down: every request answers 404, and is counted. */
@@ -152,14 +205,23 @@ function forgedJwt(i: number): string {
   return `${part({ alg: 'RS256', kid: `forged-${i}` })}.${part({ sub: `s${i}`, exp: Math.floor(Date.now() / 1000) + 600 })}.${Buffer.from(`sig${i}`).toString('base64url')}`;
 }
 
-async function outageCase(options: HostileOptions, mongodbUri: string, name: string, settings: (providerUrl: string) => Record<string, string>, requests: number): Promise<OutageCase> {
+async function outageCase(
+  options: HostileOptions,
+  mongodbUri: string,
+  name: string,
+  settings: (providerUrl: string) => Record<string, string>,
+  requests: number,
+): Promise<OutageCase> {
   const provider = await downProvider();
   const service = await startService(options.node, { MONGODB_URI: mongodbUri, JWT_AUDIENCE: 'users-api', ...settings(provider.url) });
   try {
     const started = performance.now();
     const statuses = await flood(requests, 10, (i) => fetch(`${service.baseUrl}/users`, { headers: { authorization: `Bearer ${forgedJwt(i)}` } }));
     const seconds = Math.round((performance.now() - started) / 10) / 100;
-    const lines = service.stdout().split('\n').filter((line) => /keys|discovery|provider/i.test(line));
+    const lines = service
+      .stdout()
+      .split('\n')
+      .filter((line) => /keys|discovery|provider/i.test(line));
     return { name, requests, statuses, fetches: provider.fetches(), seconds, logLines: lines.length };
   } finally {
     await service.stop();
@@ -192,10 +254,24 @@ export async function measureHostileTraffic(options: HostileOptions): Promise<Ho
     options.log('outage: JWKS URL answering 404');
     outages.push(await outageCase(options, mongodbUri, 'jwks-url', (url) => ({ JWT_ISSUER: url, JWT_JWKS_URL: `${url}/jwks.json` }), options.outageRequests));
     outages.push(
-      await outageCase(options, mongodbUri, 'jwks-url-no-limit', (url) => ({ JWT_ISSUER: url, JWT_JWKS_URL: `${url}/jwks.json`, AUTH_FAILURE_RATE_LIMIT: '1000000' }), options.outageRequests),
+      await outageCase(
+        options,
+        mongodbUri,
+        'jwks-url-no-limit',
+        (url) => ({ JWT_ISSUER: url, JWT_JWKS_URL: `${url}/jwks.json`, AUTH_FAILURE_RATE_LIMIT: '1000000' }),
+        options.outageRequests,
+      ),
     );
     options.log('outage: OpenID Connect discovery answering 404');
-    outages.push(await outageCase(options, mongodbUri, 'discovery-no-limit', (url) => ({ OIDC_ISSUER_URL: url, AUTH_FAILURE_RATE_LIMIT: '1000000' }), options.outageRequests));
+    outages.push(
+      await outageCase(
+        options,
+        mongodbUri,
+        'discovery-no-limit',
+        (url) => ({ OIDC_ISSUER_URL: url, AUTH_FAILURE_RATE_LIMIT: '1000000' }),
+        options.outageRequests,
+      ),
+    );
     return { node: (await nodeVersion(options.node)).trim(), date: new Date().toISOString().slice(0, 10), memory, cpu, outages };
   } finally {
     await database?.stop();

@@ -74,25 +74,24 @@ async function measureServer(kind: ServerKind, users: number, context: Context):
     const seedStarted = performance.now();
     const product = kind === 'service' || kind === 'traced' || kind === 'jwt';
     const provider = kind === 'jwt' ? context.provider : undefined;
-    if (kind === 'jwt' && !provider) throw new Error('the jwt server needs the run\'s provider (--jwt)');
+    if (kind === 'jwt' && !provider) throw new Error("the jwt server needs the run's provider (--jwt)");
     const seeded: SeededUser[] = product ? await seedThroughProduct(db.uri, users) : await seedPeerDatabase(db.uri, users);
     log(`${kind}: seeded ${users} users in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
     await settle([db.pid], 'the database after seeding');
 
     const logFile = join(context.workDir, `${kind}-${users}.log`);
-    const running =
-      product
-        ? await startService({
-            node: options.node,
-            dbUri: db.uri,
-            token: context.token,
-            logFile,
-            ...(kind === 'traced' && sink ? { otlpEndpoint: sink.url } : {}),
-            ...(provider ? { jwt: provider } : {}),
-          })
-        : kind === 'bare'
-          ? await startBare({ node: options.node, dbUri: db.uri, logFile })
-          : await startFlask({ gunicorn: context.gunicorn, dbUri: db.uri, logFile });
+    const running = product
+      ? await startService({
+          node: options.node,
+          dbUri: db.uri,
+          token: context.token,
+          logFile,
+          ...(kind === 'traced' && sink ? { otlpEndpoint: sink.url } : {}),
+          ...(provider ? { jwt: provider } : {}),
+        })
+      : kind === 'bare'
+        ? await startBare({ node: options.node, dbUri: db.uri, logFile })
+        : await startFlask({ gunicorn: context.gunicorn, dbUri: db.uri, logFile });
     server = running;
     log(`${kind}: ready ${formatMs(running.readyMs)} ms after spawn`);
 
@@ -182,7 +181,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const machine = describeMachine(options.node, join(gunicorn, '..', 'python'));
   const label = options.label ?? `${options.smoke ? 'smoke-' : ''}users-${options.users.join('-')}-node${machine.nodeServers.replace(/^v/, '')}`;
   const date = new Date().toISOString().slice(0, 10);
-  log(`${label}: users ${options.users.join(', ')}, ${options.connections} connections, ${options.warmupSec} s warm-up + ${options.durationSec} s per workload`);
+  log(
+    `${label}: users ${options.users.join(', ')}, ${options.connections} connections, ${options.warmupSec} s warm-up + ${options.durationSec} s per workload`,
+  );
 
   // Server logs: removed at exit (interrupted included) unless the bench failed.
   const workDir = mkdtempSync(join(tmpdir(), 'users-api-bench-'));
@@ -198,9 +199,20 @@ async function main(argv: readonly string[]): Promise<number> {
     command: commandLine(argv),
     date,
     machine,
-    settings: { users: options.users, durationSec: options.durationSec, warmupSec: options.warmupSec, connections: options.connections, smoke: options.smoke, trace: options.trace, jwt: options.jwt },
+    settings: {
+      users: options.users,
+      durationSec: options.durationSec,
+      warmupSec: options.warmupSec,
+      connections: options.connections,
+      smoke: options.smoke,
+      trace: options.trace,
+      jwt: options.jwt,
+    },
     runs,
-    failures: [...failures(context.outcomes), ...(stoppedBy === undefined ? [] : [`the run stopped: ${stoppedBy instanceof Error ? stoppedBy.message : inspect(stoppedBy)}`])],
+    failures: [
+      ...failures(context.outcomes),
+      ...(stoppedBy === undefined ? [] : [`the run stopped: ${stoppedBy instanceof Error ? stoppedBy.message : inspect(stoppedBy)}`]),
+    ],
   });
   const base = join(outDir, `${date}-${label}`);
   const write = (finished: BenchReport) => {

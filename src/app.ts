@@ -100,7 +100,9 @@ export function createApp({ users, logger, config, health, database, traceId }: 
   const hasValidToken = async (req: Request) => (await auth?.callerOf(req)) !== undefined;
   if (auth) {
     // One layer for every route: the operation is looked up only for a token not known valid.
-    const readsToken = new Set(operations.filter((operation) => operation.secured || operation.rateLimit !== undefined).map((operation) => operation.operationId));
+    const readsToken = new Set(
+      operations.filter((operation) => operation.secured || operation.rateLimit !== undefined).map((operation) => operation.operationId),
+    );
     const isReadingToken = (req: Request) => readsToken.has(operationOf(req) ?? '');
     app.use(authFailureLimiter(config.rateLimits, auth, isReadingToken, () => metrics.rateLimited('auth_failure')));
   }
@@ -117,7 +119,13 @@ export function createApp({ users, logger, config, health, database, traceId }: 
       strict: false,
     }),
   );
-  app.use(openApiValidation({ document: spec.document, validateResponses: config.validateResponses, bearerAuth: auth ? (req, scopes) => auth.check(req, scopes) : undefined }));
+  app.use(
+    openApiValidation({
+      document: spec.document,
+      validateResponses: config.validateResponses,
+      bearerAuth: auth ? (req, scopes) => auth.check(req, scopes) : undefined,
+    }),
+  );
   // Which users the operation may reach for this caller: all, or only its own record.
   app.use(requestAccess(operations, auth, operationOf));
   app.use(healthRoutes(health));

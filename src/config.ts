@@ -16,7 +16,10 @@ const listenPort = makeValidator<number>((input) => {
 
 /** Bearer tokens, comma-separated: RFC 6750 token characters, at least 16 of them. */
 const tokenList = makeValidator<string[]>((input) => {
-  const tokens = input.split(',').map((token) => token.trim()).filter((token) => token !== '');
+  const tokens = input
+    .split(',')
+    .map((token) => token.trim())
+    .filter((token) => token !== '');
   for (const token of tokens) {
     if (!BEARER_TOKEN.test(token) || token.length < 16) {
       throw new EnvError('each token must be at least 16 characters of A-Z a-z 0-9 - . _ ~ + / (then optional =)');
@@ -27,7 +30,10 @@ const tokenList = makeValidator<string[]>((input) => {
 
 /** Browser origins allowed by CORS, comma-separated, e.g. https://app.example.com. */
 const originList = makeValidator<string[]>((input) => {
-  const origins = input.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+  const origins = input
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
   for (const origin of origins) {
     let parsed: URL | undefined;
     try {
@@ -68,7 +74,9 @@ const publicBaseUrl = makeValidator<string>((input) => {
   if (input.trim() === '') return '';
   const parsed = URL.canParse(input) ? new URL(input) : undefined;
   if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.username !== '' || parsed.password !== '' || parsed.search !== '' || parsed.hash !== '') {
-    throw new EnvError(`must be an http(s) URL with no credentials, query or fragment, like https://api.example.com or https://example.com/users-api, got "${input}"`);
+    throw new EnvError(
+      `must be an http(s) URL with no credentials, query or fragment, like https://api.example.com or https://example.com/users-api, got "${input}"`,
+    );
   }
   return parsed.href.replace(/\/+$/, '');
 });
@@ -92,11 +100,15 @@ const nonNegative = makeValidator<number>((input) => {
  */
 const ASYMMETRIC_JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
 const jwtAlgorithms = makeValidator<string[]>((input) => {
-  const algorithms = input.split(',').map((algorithm) => algorithm.trim()).filter((algorithm) => algorithm !== '');
+  const algorithms = input
+    .split(',')
+    .map((algorithm) => algorithm.trim())
+    .filter((algorithm) => algorithm !== '');
   if (algorithms.length === 0) throw new EnvError('must name at least one algorithm, e.g. RS256,ES256');
   for (const algorithm of algorithms) {
     if (algorithm.toLowerCase() === 'none') throw new EnvError('"none" would accept unsigned tokens: refused');
-    if (/^HS/i.test(algorithm)) throw new EnvError(`"${algorithm}" is symmetric (the key would be the provider's public one): refused; use RS*, PS*, ES* or EdDSA`);
+    if (/^HS/i.test(algorithm))
+      throw new EnvError(`"${algorithm}" is symmetric (the key would be the provider's public one): refused; use RS*, PS*, ES* or EdDSA`);
     if (!(ASYMMETRIC_JWT_ALGORITHMS as readonly string[]).includes(algorithm)) {
       throw new EnvError(`"${algorithm}" is not one of ${ASYMMETRIC_JWT_ALGORITHMS.join(', ')}`);
     }
@@ -152,7 +164,7 @@ export const configSpec = {
     default: '',
     desc: 'Identity provider whose JWT access tokens are accepted: the exact `iss` they must carry. Setting any JWT_* key (but the tuning ones) or OIDC_ISSUER_URL turns JWT on; it then needs an issuer (this, or OIDC_ISSUER_URL), JWT_AUDIENCE and one of JWT_JWKS_URL / JWT_JWKS_FILE / OIDC_ISSUER_URL.',
   }),
-  JWT_AUDIENCE: str({ default: '', desc: 'The `aud` a JWT must carry to be accepted here (this API\'s identifier at the provider). Required with JWT.' }),
+  JWT_AUDIENCE: str({ default: '', desc: "The `aud` a JWT must carry to be accepted here (this API's identifier at the provider). Required with JWT." }),
   JWT_JWKS_URL: optionalHttpUrl({
     default: '',
     desc: "The provider's JSON Web Key Set URL (its jwks_uri), https (plain http on loopback only); keys are cached and refetched for an unknown `kid` at most once per JWT_JWKS_COOLDOWN_MS. Exactly one of JWT_JWKS_URL / JWT_JWKS_FILE / OIDC_ISSUER_URL with JWT.",
@@ -366,12 +378,18 @@ function jwtConfig(env: JwtEnv): JwtConfig | undefined {
   }
   if (env.JWT_AUDIENCE.trim() === '') problems.push(`  JWT_AUDIENCE: ${because}: the \`aud\` this API's tokens carry`);
   const sources = [url && 'JWT_JWKS_URL', file && 'JWT_JWKS_FILE', oidc && 'OIDC_ISSUER_URL'].filter(Boolean);
-  if (sources.length > 1) problems.push(`  ${sources.join(', ')}: set exactly one source of the provider's keys (a URL, a file for a closed network, or discovery)`);
+  if (sources.length > 1)
+    problems.push(`  ${sources.join(', ')}: set exactly one source of the provider's keys (a URL, a file for a closed network, or discovery)`);
   if (sources.length === 0) problems.push(`  JWT_JWKS_URL, JWT_JWKS_FILE or OIDC_ISSUER_URL: one is ${because}: where the provider's public keys are`);
   // Keys (and the discovery document that names them) only over https, or plain http on this machine.
-  for (const [key, value] of [['JWT_JWKS_URL', url], ['OIDC_ISSUER_URL', oidc]] as const) {
+  for (const [key, value] of [
+    ['JWT_JWKS_URL', url],
+    ['OIDC_ISSUER_URL', oidc],
+  ] as const) {
     if (value !== '' && URL.canParse(value) && !isTrustedKeySource(new URL(value))) {
-      problems.push(`  ${key}: "${value}" is plain http to another machine: anyone on the path could hand the service keys of their own; use https (plain http is accepted on loopback only)`);
+      problems.push(
+        `  ${key}: "${value}" is plain http to another machine: anyone on the path could hand the service keys of their own; use https (plain http is accepted on loopback only)`,
+      );
     }
   }
   let keys: JwtConfig['keys'] | undefined;

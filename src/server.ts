@@ -37,7 +37,8 @@ async function main(): Promise<void> {
   database.connectInBackground(() => repository.prepare());
 
   if (!asksForTokens(config)) {
-    const warning = 'LOCAL MODE: neither API_TOKENS nor a JWT provider (JWT_*) is set, so no operation asks for a token. Listening on loopback only, and answering only requests addressed to it (Host 127.0.0.1, localhost or [::1], with the port); set API_TOKENS or JWT_* to require tokens (and to listen on other addresses).';
+    const warning =
+      'LOCAL MODE: neither API_TOKENS nor a JWT provider (JWT_*) is set, so no operation asks for a token. Listening on loopback only, and answering only requests addressed to it (Host 127.0.0.1, localhost or [::1], with the port); set API_TOKENS or JWT_* to require tokens (and to listen on other addresses).';
     logger.warn(warning);
     process.stderr.write(`\n*** ${warning}\n\n`);
   }

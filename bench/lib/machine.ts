@@ -28,7 +28,11 @@ function readOr(file: string, fallback: string): string {
 /** `<binary> --version`, first line; "unknown" when it cannot be run. */
 function versionOf(binary: string, args: string[] = ['--version']): string {
   try {
-    return execFileSync(binary, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n')[0] ?? 'unknown';
+    return (
+      execFileSync(binary, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+        .trim()
+        .split('\n')[0] ?? 'unknown'
+    );
   } catch {
     return 'unknown';
   }

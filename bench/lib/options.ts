@@ -82,9 +82,7 @@ export function parseOptions(argv: readonly string[], defaultNode: string): Benc
   if (values.help) return 'help';
   const smoke = values.smoke ?? false;
 
-  const users = (values.users ?? [smoke ? '300' : '10000'])
-    .flatMap((item) => item.split(','))
-    .map((item) => positiveInteger('--users', item.trim()));
+  const users = (values.users ?? [smoke ? '300' : '10000']).flatMap((item) => item.split(',')).map((item) => positiveInteger('--users', item.trim()));
   const durationSec = values.duration === undefined ? (smoke ? 1 : 6) : positiveNumber('--duration', values.duration);
   const connections = values.connections === undefined ? (smoke ? 8 : 32) : positiveInteger('--connections', values.connections);
   if (values.label !== undefined && !/^[\w.-]+$/.test(values.label)) {

@@ -39,10 +39,24 @@ function usersSection(run: UsersRun, report: BenchReport): string[] {
   // The service's variants, each compared with the service itself.
   const variants = (['traced', 'jwt'] as const).filter((kind) => run.servers[kind] !== undefined);
   const lines = [`## ${run.users.toLocaleString('en-US')} users`, ''];
-  if (traced) lines.push(`traced: the service with tracing on; its collector (a sink) received ${traced.spans ?? 0} spans over the run. \`traced/service\` is its throughput against the service with tracing off.`, '');
-  if (run.servers.jwt) lines.push('jwt: the service with every request carrying an RS256 JWT instead of the static token. `jwt/service` is its throughput against the service with the static token.', '');
+  if (traced)
+    lines.push(
+      `traced: the service with tracing on; its collector (a sink) received ${traced.spans ?? 0} spans over the run. \`traced/service\` is its throughput against the service with tracing off.`,
+      '',
+    );
+  if (run.servers.jwt)
+    lines.push(
+      'jwt: the service with every request carrying an RS256 JWT instead of the static token. `jwt/service` is its throughput against the service with the static token.',
+      '',
+    );
   lines.push(
-    row(['workload', ...servers.flatMap((kind) => [`${kind} req/s`, `${kind} p50 / p99 ms`, `${kind} statuses`]), ...variants.map((kind) => `${kind}/service`), 'service/bare', 'service/flask']),
+    row([
+      'workload',
+      ...servers.flatMap((kind) => [`${kind} req/s`, `${kind} p50 / p99 ms`, `${kind} statuses`]),
+      ...variants.map((kind) => `${kind}/service`),
+      'service/bare',
+      'service/flask',
+    ]),
     row(['---', ...servers.flatMap(() => ['---:', '---:', '---']), ...variants.map(() => '---:'), '---:', '---:']),
   );
   for (const workload of WORKLOADS) {
@@ -67,7 +81,7 @@ function usersSection(run: UsersRun, report: BenchReport): string[] {
     operationRow('`findOne({_id})`', run.database.findOneById),
     operationRow('`insertOne`', run.database.insertOne),
     '',
-    'Start and memory (the server\'s process; for flask, gunicorn\'s master and workers summed, peaks too). Ready: `/readyz` answered 200 (service, bare); for flask, a worker answered (its 404 on an unknown path: each of its routes reads the collection):',
+    "Start and memory (the server's process; for flask, gunicorn's master and workers summed, peaks too). Ready: `/readyz` answered 200 (service, bare); for flask, a worker answered (its 404 on an unknown path: each of its routes reads the collection):",
     '',
     row(['server', 'spawn → ready (ms)', 'RSS after the run (MiB)', 'peak RSS (MiB)']),
     row(['---', '---:', '---:', '---:']),
@@ -98,28 +112,53 @@ export function renderMarkdown(report: BenchReport): string {
     row(['Node (bench, load generator)', machine.nodeBench]),
     row(['Python (flask)', machine.python]),
     row(['database', `FerretDB ${machine.ferretDb}, a fresh one per server and users count`]),
-    row(['load', `autocannon ${machine.autocannon}, ${settings.connections} connections, ${settings.warmupSec} s warm-up then ${settings.durationSec} s per workload`]),
+    row([
+      'load',
+      `autocannon ${machine.autocannon}, ${settings.connections} connections, ${settings.warmupSec} s warm-up then ${settings.durationSec} s per workload`,
+    ]),
     '',
     'Servers:',
     '',
     ...SERVER_ORDER.map((kind) => `- **${kind}**: ${SERVER_COMMANDS[kind]}`),
     '',
     'The peers are baselines (bench/peers/), not the product. The load generator, the servers and their',
-    'databases share the machine\'s cores, so every figure is for this machine only; compare servers',
+    "databases share the machine's cores, so every figure is for this machine only; compare servers",
     'within one run. Latencies are per response, as autocannon times them; ratios are of req/s.',
     '',
   ];
   if (report.failures.length > 0) {
-    lines.push('**Failed runs** (a non-2xx answer, an error or a timeout; their req/s are not throughput):', '', ...report.failures.map((line) => `- ${line}`), '');
+    lines.push(
+      '**Failed runs** (a non-2xx answer, an error or a timeout; their req/s are not throughput):',
+      '',
+      ...report.failures.map((line) => `- ${line}`),
+      '',
+    );
   }
   for (const run of report.runs) lines.push(...usersSection(run, report));
-  const tolerated = report.runs.some((run) => SERVER_ORDER.some((kind) => Object.values(run.servers[kind]?.workloads ?? {}).some((record) => record.verdict.kind === 'tolerated')));
+  const tolerated = report.runs.some((run) =>
+    SERVER_ORDER.some((kind) => Object.values(run.servers[kind]?.workloads ?? {}).some((record) => record.verdict.kind === 'tolerated')),
+  );
   if (tolerated) {
-    lines.push(...TOLERATED.map((entry) => `† Tolerated from ${entry.minUsers.toLocaleString('en-US')} users for ${entry.workloads.join(', ')}: ${entry.reason}.`), '');
+    lines.push(
+      ...TOLERATED.map((entry) => `† Tolerated from ${entry.minUsers.toLocaleString('en-US')} users for ${entry.workloads.join(', ')}: ${entry.reason}.`),
+      '',
+    );
   }
-  const notRun = report.runs.some((run) => SERVER_ORDER.some((kind) => run.servers[kind] !== undefined && WORKLOADS.some((workload) => workload.servers.includes(kind) && notRunReason(kind, run.users, workload.id) !== undefined)));
+  const notRun = report.runs.some((run) =>
+    SERVER_ORDER.some(
+      (kind) =>
+        run.servers[kind] !== undefined &&
+        WORKLOADS.some((workload) => workload.servers.includes(kind) && notRunReason(kind, run.users, workload.id) !== undefined),
+    ),
+  );
   if (notRun) {
-    lines.push(...NOT_RUN.map((entry) => `‡ Not run from ${entry.minUsers.toLocaleString('en-US')} users for ${(entry.servers ?? []).join(' and ')}: ${entry.workloads.join(', ')}: ${entry.reason}.`), '');
+    lines.push(
+      ...NOT_RUN.map(
+        (entry) =>
+          `‡ Not run from ${entry.minUsers.toLocaleString('en-US')} users for ${(entry.servers ?? []).join(' and ')}: ${entry.workloads.join(', ')}: ${entry.reason}.`,
+      ),
+      '',
+    );
   }
   return `${lines.join('\n')}\n`;
 }

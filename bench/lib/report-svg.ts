@@ -54,7 +54,14 @@ function axis(scale: Scale, left: number, right: number): string[] {
 
 type BarGroup = { label: string; values: Partial<Record<ServerKind, number>> };
 
-function barPanel(top: number, title: string, groups: BarGroup[], servers: readonly ServerKind[], log: boolean, format: (value: number) => string): { svg: string[]; height: number } {
+function barPanel(
+  top: number,
+  title: string,
+  groups: BarGroup[],
+  servers: readonly ServerKind[],
+  log: boolean,
+  format: (value: number) => string,
+): { svg: string[]; height: number } {
   const height = 420;
   const left = 80;
   const right = WIDTH - 20;
@@ -71,14 +78,21 @@ function barPanel(top: number, title: string, groups: BarGroup[], servers: reado
       const value = group.values[kind];
       if (value === undefined) return;
       const x = center + (position - servers.length / 2) * barWidth;
-      const y = scale.at(Math.max(value, log ? scale.ticks[0] ?? 0 : 0));
+      const y = scale.at(Math.max(value, log ? (scale.ticks[0] ?? 0) : 0));
       svg.push(
         `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${Math.max(0, plotBottom - y).toFixed(1)}" fill="${COLORS[kind]}"><title>${escapeXml(`${kind}, ${group.label}: ${format(value)}`)}</title></rect>`,
         // The figure itself, so that short bars beside a tall one can still be read.
         text(x + (barWidth - 2) / 2, y - 3, format(value), 'font-size="8" text-anchor="middle" fill="#374151"'),
       );
     });
-    svg.push(text(center, plotBottom + 14, group.label, `font-size="11" fill="#374151" text-anchor="end" transform="rotate(-35 ${center.toFixed(1)} ${(plotBottom + 14).toFixed(1)})"`));
+    svg.push(
+      text(
+        center,
+        plotBottom + 14,
+        group.label,
+        `font-size="11" fill="#374151" text-anchor="end" transform="rotate(-35 ${center.toFixed(1)} ${(plotBottom + 14).toFixed(1)})"`,
+      ),
+    );
   });
   svg.push(`<line x1="${left}" x2="${right}" y1="${plotBottom}" y2="${plotBottom}" stroke="#6b7280"/>`);
   return { svg, height };
@@ -101,7 +115,8 @@ function scalingPanel(left: number, top: number, width: number, workload: Worklo
   const scale = linearScale(max, plotTop, plotBottom);
   const lowest = Math.log10(Math.min(...counts));
   const highest = Math.log10(Math.max(...counts));
-  const x = (users: number) => (highest === lowest ? (plotLeft + plotRight) / 2 : plotLeft + ((Math.log10(users) - lowest) / (highest - lowest)) * (plotRight - plotLeft));
+  const x = (users: number) =>
+    highest === lowest ? (plotLeft + plotRight) / 2 : plotLeft + ((Math.log10(users) - lowest) / (highest - lowest)) * (plotRight - plotLeft);
   const svg = [text(left + 10, top + 16, workload.title, 'font-size="12" font-weight="600" fill="#111827"'), ...axis(scale, plotLeft, plotRight)];
   for (const count of counts) {
     svg.push(text(x(count), plotBottom + 16, count.toLocaleString('en-US'), 'font-size="11" text-anchor="middle" fill="#374151"'));
@@ -111,7 +126,9 @@ function scalingPanel(left: number, top: number, width: number, workload: Worklo
     const path = line.points.map((point, i) => `${i === 0 ? 'M' : 'L'}${x(point.users).toFixed(1)},${scale.at(point.rps).toFixed(1)}`).join(' ');
     svg.push(`<path d="${path}" fill="none" stroke="${COLORS[line.kind]}" stroke-width="2"/>`);
     for (const point of line.points) {
-      svg.push(`<circle cx="${x(point.users).toFixed(1)}" cy="${scale.at(point.rps).toFixed(1)}" r="3" fill="${COLORS[line.kind]}"><title>${escapeXml(`${line.kind}, ${point.users} users: ${formatRate(point.rps)} req/s`)}</title></circle>`);
+      svg.push(
+        `<circle cx="${x(point.users).toFixed(1)}" cy="${scale.at(point.rps).toFixed(1)}" r="3" fill="${COLORS[line.kind]}"><title>${escapeXml(`${line.kind}, ${point.users} users: ${formatRate(point.rps)} req/s`)}</title></circle>`,
+      );
     }
   }
   svg.push(`<line x1="${plotLeft}" x2="${plotRight}" y1="${plotBottom}" y2="${plotBottom}" stroke="#6b7280"/>`);
@@ -138,15 +155,31 @@ export function renderSvg(report: BenchReport): string {
         return { label: workload.title, values };
       });
     const users = run.users.toLocaleString('en-US');
-    const rps = barPanel(y, `${users} users: requests per second (higher is better)`, groups((value) => value), servers, false, formatRate);
+    const rps = barPanel(
+      y,
+      `${users} users: requests per second (higher is better)`,
+      groups((value) => value),
+      servers,
+      false,
+      formatRate,
+    );
     body.push(...rps.svg);
     y += rps.height;
-    const p99 = barPanel(y, `${users} users: p99 latency in ms, log scale (lower is better)`, groups((_, value) => value), servers, true, formatMs);
+    const p99 = barPanel(
+      y,
+      `${users} users: p99 latency in ms, log scale (lower is better)`,
+      groups((_, value) => value),
+      servers,
+      true,
+      formatMs,
+    );
     body.push(...p99.svg);
     y += p99.height;
   }
   if (report.runs.length > 1) {
-    body.push(text(20, y + 20, 'Scaling: req/s (vertical) against the number of users (horizontal, log scale)', 'font-size="15" font-weight="600" fill="#111827"'));
+    body.push(
+      text(20, y + 20, 'Scaling: req/s (vertical) against the number of users (horizontal, log scale)', 'font-size="15" font-weight="600" fill="#111827"'),
+    );
     y += 30;
     const scaling = WORKLOADS.filter((workload) => workload.scaling);
     const columns = 3;

@@ -29,7 +29,7 @@ export const SERVER_COMMANDS: Readonly<Record<ServerKind, string>> = {
   jwt: 'the same, also trusting an identity provider (JWT_ISSUER, JWT_AUDIENCE, JWT_JWKS_FILE with the RS256 key the bench made); every request sends an RS256 JWT with every scope instead of the static token',
   traced: 'the same, with OTEL_EXPORTER_OTLP_ENDPOINT set to a local sink the bench runs (accepts OTLP JSON, counts the spans, discards them): tracing on',
   bare: 'node dist/bench/peers/bare/server.js (baseline: Express 5 + mongodb driver, no validation, auth, logging or headers)',
-  flask: 'gunicorn -w 2 -k gthread app:app in bench/peers/flask (baseline: the tutorial\'s routes with pymongo)',
+  flask: "gunicorn -w 2 -k gthread app:app in bench/peers/flask (baseline: the tutorial's routes with pymongo)",
 };
 
 const START_TIMEOUT_MS = 60_000;

@@ -28,7 +28,12 @@ export async function startServiceProcess(options: { node: string; entry: string
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const deadline = Date.now() + START_TIMEOUT_MS;
   const baseUrl = await listeningUrl(child.stderr, exited, START_TIMEOUT_MS);
-  while ((await fetch(`${baseUrl}/readyz`).then((r) => r.status, () => 0)) !== 200) {
+  while (
+    (await fetch(`${baseUrl}/readyz`).then(
+      (r) => r.status,
+      () => 0,
+    )) !== 200
+  ) {
     if (Date.now() > deadline) throw new Error('the service did not become ready in time');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -17,7 +17,15 @@ export type Verdict = { kind: 'ok' } | { kind: 'tolerated'; problem: string; rea
 type Allowance = { workloads: readonly WorkloadId[]; minUsers: number; reason: string; servers?: readonly ServerKind[] };
 
 /** The baselines' workloads that FerretDB answers by reading the whole collection. */
-const BASELINE_SCANS: readonly WorkloadId[] = ['get-user-by-email', 'list-by-email', 'patch-user', 'patch-user-by-id', 'delete-user', 'list-first-page', 'list-near-end'];
+const BASELINE_SCANS: readonly WorkloadId[] = [
+  'get-user-by-email',
+  'list-by-email',
+  'patch-user',
+  'patch-user-by-id',
+  'delete-user',
+  'list-first-page',
+  'list-near-end',
+];
 
 /** The entry of `list` that covers this run, if any. */
 function entryFor(list: readonly Allowance[], server: ServerKind, users: number, workload: WorkloadId): Allowance | undefined {
@@ -34,7 +42,7 @@ export const TOLERATED: readonly Allowance[] = [
     minUsers: 100_000,
     reason:
       'FerretDB v1 answers a page by _id ($gt, sort, limit) by scanning the table (see docs/database.md): ' +
-      'from 100k users a page can take longer than the service\'s database bound (503) or the load generator\'s timeout',
+      "from 100k users a page can take longer than the service's database bound (503) or the load generator's timeout",
   },
   {
     servers: ['bare', 'flask'],
@@ -42,7 +50,7 @@ export const TOLERATED: readonly Allowance[] = [
     minUsers: 10_000,
     reason:
       'the baselines filter the naive way ({emailKey}, {_id, version}, a page per request), which FerretDB v1 answers by ' +
-      'reading the whole collection: from 10k users their requests can outlast the load generator\'s timeout. Their ' +
+      "reading the whole collection: from 10k users their requests can outlast the load generator's timeout. Their " +
       'figures are reported as measured',
   },
 ];
@@ -60,7 +68,7 @@ export const NOT_RUN: readonly Allowance[] = [
     workloads: BASELINE_SCANS,
     minUsers: 100_000,
     reason:
-      'each of the baselines\' requests here reads the whole collection (several seconds each at 100k users) and the work ' +
+      "each of the baselines' requests here reads the whole collection (several seconds each at 100k users) and the work " +
       'they leave queued in the database would be measured by every later workload; their cost grows with the users ' +
       'count, as the 1k and 10k rows show',
   },
@@ -98,8 +106,6 @@ export function judge(outcome: Outcome): Verdict {
 export function failures(outcomes: readonly Outcome[]): string[] {
   return outcomes.flatMap((outcome) => {
     const verdict = judge(outcome);
-    return verdict.kind === 'failed'
-      ? [`${outcome.server}, ${outcome.users} users, ${outcome.title} (${outcome.workload}): ${verdict.problem}`]
-      : [];
+    return verdict.kind === 'failed' ? [`${outcome.server}, ${outcome.users} users, ${outcome.title} (${outcome.workload}): ${verdict.problem}`] : [];
   });
 }

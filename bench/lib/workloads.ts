@@ -180,7 +180,7 @@ async function findNearEndCursor(target: WorkloadTarget): Promise<string> {
 
   process.stderr.write('[bench] the service did not accept a cursor made by its encoder; paging through it for one instead\n');
   const cursors: string[] = [];
-  for (let cursor: string | null = null; ; ) {
+  for (let cursor: string | null = null; ;) {
     const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
     const page = await getJson(target, `/users?limit=100${query}`);
     if (page.status !== 200) throw new Error(`GET /users while looking for a cursor answered ${page.status}`);
@@ -222,10 +222,14 @@ function registration(id: 'register' | 'create-user', path: '/register' | '/user
     scaling: false,
     plan: async (target) => ({
       requests: [
-        varying('POST', () => {
-          const n = target.unique++;
-          return { path, body: { name: `Bench user ${n}`, email: `${prefix}-${n}@example.com` } };
-        }, rememberCreated(target)),
+        varying(
+          'POST',
+          () => {
+            const n = target.unique++;
+            return { path, body: { name: `Bench user ${n}`, email: `${prefix}-${n}@example.com` } };
+          },
+          rememberCreated(target),
+        ),
       ],
     }),
   };

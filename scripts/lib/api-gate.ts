@@ -105,7 +105,14 @@ export async function checkApi(paths: ApiGatePaths): Promise<ApiGateVerdict> {
         `info.version is ${workingVersion}, the released one ${releasedVersion}`,
     );
   }
-  problems.push(...entryProblems(changelog.entries.find((entry) => entry.version === workingVersion), workingVersion, changes, breaking));
+  problems.push(
+    ...entryProblems(
+      changelog.entries.find((entry) => entry.version === workingVersion),
+      workingVersion,
+      changes,
+      breaking,
+    ),
+  );
   return { ...verdict, changed, changes, breaking, passed: problems.length === 0, problems };
 }
 

@@ -43,7 +43,8 @@ export function collectCodeSamples(document: unknown, dir: string = codeSamplesD
     }
     const present = readdirSync(join(dir, id));
     for (const name of present) {
-      if (!SAMPLE_FILES.some((s) => s.file === name)) problems.push(`${id}/${name} is not a sample file (expected ${SAMPLE_FILES.map((s) => s.file).join(', ')})`);
+      if (!SAMPLE_FILES.some((s) => s.file === name))
+        problems.push(`${id}/${name} is not a sample file (expected ${SAMPLE_FILES.map((s) => s.file).join(', ')})`);
     }
     samples[id] = SAMPLE_FILES.flatMap(({ file, lang, label }) => {
       if (!present.includes(file)) {

@@ -40,7 +40,7 @@ export type ConformanceSource = {
   folders: SourceFolder[];
 };
 
-export const conformanceSourceDir = (root: string) => join(root, 'postman', 'src', 'conformance');
+const conformanceSourceDir = (root: string) => join(root, 'postman', 'src', 'conformance');
 
 export function readConformanceSource(root: string): ConformanceSource {
   const dir = conformanceSourceDir(root);
@@ -60,7 +60,7 @@ export function readConformanceSource(root: string): ConformanceSource {
 function requestAuth(auth: SourceRequest['auth']): RequestAuthDefinition | undefined {
   if (auth === undefined) return undefined;
   if (auth === 'none') return { type: 'noauth' };
-  return { type: 'bearer', bearer: [{ key: 'token', value: auth.bearer, type: 'string' }] } as RequestAuthDefinition;
+  return { type: 'bearer', bearer: [{ key: 'token', value: auth.bearer, type: 'string' }] };
 }
 
 function requestDefinition(request: SourceRequest, where: string): RequestDefinition {
@@ -86,9 +86,9 @@ function requestDefinition(request: SourceRequest, where: string): RequestDefini
 export function buildConformanceCollection(source: ConformanceSource): Collection {
   const id = (...parts: string[]) => stableId('conformance', ...parts);
   const collection = new postman.Collection({
-    info: { ...source.info, description: markdown(source.info.description) } as never,
+    info: { ...source.info, description: markdown(source.info.description) },
     auth: source.auth,
-    variable: source.variable.map((variable) => ({ ...variable, description: markdown(variable.description) })) as never,
+    variable: source.variable.map((variable) => ({ ...variable, description: markdown(variable.description) })),
     event: [scriptEvent('prerequest', source.prerequest, id('prerequest')), scriptEvent('test', source.test, id('test'))],
   });
   for (const folder of source.folders) {
@@ -99,7 +99,12 @@ export function buildConformanceCollection(source: ConformanceSource): Collectio
         const script = request[listen];
         return script === undefined ? [] : [scriptEvent(listen, script, id(folder.name, request.name, listen))];
       });
-      const item: ItemDefinition & { event: typeof events } = { id: id(folder.name, request.name), name: request.name, request: requestDefinition(request, where), event: events };
+      const item: ItemDefinition & { event: typeof events } = {
+        id: id(folder.name, request.name),
+        name: request.name,
+        request: requestDefinition(request, where),
+        event: events,
+      };
       group.items.add(new postman.Item(item));
     }
     collection.items.add(group);

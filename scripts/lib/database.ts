@@ -114,11 +114,12 @@ async function startMongod(
     for (let attempt = 1; ; attempt++) {
       const port = await pickFreePort();
       log(`Starting mongod (${mongodPath}) on 127.0.0.1:${port}…`);
-      const proc = await spawnManaged(
-        mongodPath,
-        ['--dbpath', dataDir, '--bind_ip', '127.0.0.1', '--port', String(port), '--nounixsocket'],
-        { name: 'mongod', env, orphanWatchdog: true, signalOnParentExit: removeDataDir ? 'SIGKILL' : 'SIGTERM' },
-      );
+      const proc = await spawnManaged(mongodPath, ['--dbpath', dataDir, '--bind_ip', '127.0.0.1', '--port', String(port), '--nounixsocket'], {
+        name: 'mongod',
+        env,
+        orphanWatchdog: true,
+        signalOnParentExit: removeDataDir ? 'SIGKILL' : 'SIGTERM',
+      });
       const exitedEarly = new AbortController();
       void proc.exited.then((info) => exitedEarly.abort(new Error(`mongod ${describeExit(info)}`)));
       try {
@@ -214,9 +215,7 @@ async function launchFerretDb(
         return {
           uri,
           kind: 'ferretdb',
-          description:
-            `embedded FerretDB ${ferretDbVersion()} (SQLite) at ${uri}, ` +
-            `data in ${opts.dataDir}${removeDataDir ? ' (temporary)' : ''}`,
+          description: `embedded FerretDB ${ferretDbVersion()} (SQLite) at ${uri}, ` + `data in ${opts.dataDir}${removeDataDir ? ' (temporary)' : ''}`,
           pid: proc.pid,
           listenAddr: new URL(uri).host,
           dataDir: opts.dataDir,
@@ -279,14 +278,10 @@ async function spawnFerretDbOnce(
       throw new AddressInUseError(`FerretDB cannot listen on ${opts.listenAddr}: address already in use`);
     }
     throw new Error(
-      `FerretDB ${describeExit(outcome.exit)} before it was ready.\nCommand: ${command}\n` +
-        `--- last output of FerretDB ---\n${proc.output.tail()}`,
+      `FerretDB ${describeExit(outcome.exit)} before it was ready.\nCommand: ${command}\n` + `--- last output of FerretDB ---\n${proc.output.tail()}`,
     );
   }
-  throw new Error(
-    `FerretDB did not report ready within ${timeoutMs} ms.\nCommand: ${command}\n` +
-      `--- last output of FerretDB ---\n${proc.output.tail()}`,
-  );
+  throw new Error(`FerretDB did not report ready within ${timeoutMs} ms.\nCommand: ${command}\n` + `--- last output of FerretDB ---\n${proc.output.tail()}`);
 }
 
 function parseReadyLine(line: string): string | undefined {
@@ -319,10 +314,7 @@ function ferretDbVersion(): string {
 function watchUnexpectedExit(proc: ManagedProcess, uri: string, log: LogFn): void {
   void proc.exited.then((info) => {
     if (proc.isStopping) return;
-    log(
-      `${proc.name} (pid ${proc.pid}, ${uri}) ${describeExit(info)} unexpectedly.\n` +
-        `--- last output of ${proc.name} ---\n${proc.output.tail()}`,
-    );
+    log(`${proc.name} (pid ${proc.pid}, ${uri}) ${describeExit(info)} unexpectedly.\n` + `--- last output of ${proc.name} ---\n${proc.output.tail()}`);
   });
 }
 

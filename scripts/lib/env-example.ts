@@ -31,7 +31,7 @@ function comment(text: string, width = 100): string[] {
 
 export function renderEnvExample(): string {
   const head = [
-    '# The Users API\'s settings: every environment variable it reads, with its default.',
+    "# The Users API's settings: every environment variable it reads, with its default.",
     '# Generated from src/config.ts by `npm run env:example`: do not edit by hand.',
     '# The service reads its environment only; load a copy of this file with your process manager,',
     '# `docker compose --env-file`, or `set -a; . ./.env; set +a` in a shell. Uncomment what you change.',

@@ -5,8 +5,7 @@ import { delimiter, isAbsolute, join } from 'node:path';
 /** Returns the absolute path of the first executable called `name` on env.PATH, or undefined. */
 export function findExecutable(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const pathValue = env.PATH ?? env.Path ?? '';
-  const extensions =
-    process.platform === 'win32' ? ['', ...(env.PATHEXT ?? '.EXE;.CMD;.BAT;.COM').split(';').filter(Boolean)] : [''];
+  const extensions = process.platform === 'win32' ? ['', ...(env.PATHEXT ?? '.EXE;.CMD;.BAT;.COM').split(';').filter(Boolean)] : [''];
   for (const dir of pathValue.split(delimiter)) {
     if (dir === '' || !isAbsolute(dir)) continue; // relative PATH entries depend on the cwd: ignore them
     for (const ext of extensions) {

@@ -26,7 +26,7 @@ const GO_MODULE = { gitHost: 'example.com', gitUserId: 'users-api', gitRepoId: '
  * Warnings the generator prints whatever the spec says, so they are not about the spec. Each is
  * matched exactly (logger and message); any other WARN or ERROR line fails the run.
  */
-export const ALLOWED_WARNINGS: { logger: string; message: string; reason: string }[] = [
+const ALLOWED_WARNINGS: { logger: string; message: string; reason: string }[] = [
   {
     logger: 'o.o.codegen.DefaultCodegen',
     message:
@@ -105,21 +105,28 @@ async function generatorJar(root: string, log: Log): Promise<string> {
   const jar = join(dir, `openapi-generator-cli-${GENERATOR_VERSION}.jar`);
   if (existsSync(jar)) return jar;
   await mkdir(dir, { recursive: true });
-  const release = await acquireFileLock(join(dir, 'download.lock'), { onWait: (pid) => log(`waiting for process ${pid}, which is downloading the generator…`) });
+  const release = await acquireFileLock(join(dir, 'download.lock'), {
+    onWait: (pid) => log(`waiting for process ${pid}, which is downloading the generator…`),
+  });
   try {
     if (existsSync(jar)) return jar; // downloaded by the process we waited for
     const mvn = requireTool('mvn', 'to download OpenAPI Generator from Maven Central');
     const staging = await mkdtemp(join(dir, 'download-'));
     try {
       log(`Downloading org.openapitools:openapi-generator-cli:${GENERATOR_VERSION} from Maven Central (once)…`);
-      await mustRun('mvn dependency:copy', mvn, [
-        '--batch-mode',
-        '--quiet',
-        '--strict-checksums',
-        'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy',
-        `-Dartifact=org.openapitools:openapi-generator-cli:${GENERATOR_VERSION}:jar`,
-        `-DoutputDirectory=${staging}`,
-      ], { cwd: staging });
+      await mustRun(
+        'mvn dependency:copy',
+        mvn,
+        [
+          '--batch-mode',
+          '--quiet',
+          '--strict-checksums',
+          'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy',
+          `-Dartifact=org.openapitools:openapi-generator-cli:${GENERATOR_VERSION}:jar`,
+          `-DoutputDirectory=${staging}`,
+        ],
+        { cwd: staging },
+      );
       // Rename into place: never a half-written jar under the final name.
       await rename(join(staging, `openapi-generator-cli-${GENERATOR_VERSION}.jar`), jar);
     } finally {
@@ -168,7 +175,11 @@ const STAMP = '.users-api-generation';
 /** What a generation depends on: the spec's bytes and the generator's version and settings. */
 async function generationStamp(spec: string): Promise<string> {
   const settings = JSON.stringify({ GENERATOR_VERSION, GENERATOR, GO_MODULE, PACKAGE_NAME, ALLOWED_WARNINGS });
-  return createHash('sha256').update(settings).update('\0').update(await readFile(spec)).digest('hex');
+  return createHash('sha256')
+    .update(settings)
+    .update('\0')
+    .update(await readFile(spec))
+    .digest('hex');
 }
 
 /** Takes the lock of an output folder (beside it), so that one process at a time (re)generates or builds in it. */
@@ -226,7 +237,9 @@ export async function generateGoClient(options: { spec: string; out: string; log
   const issues = findIssues(generation.output);
   if (generation.code !== 0 || issues.unexplained.length > 0) {
     const listed = issues.unexplained.length > 0 ? issues.unexplained.join('\n') : tail(generation.output);
-    throw new Failure(`generating the ${GENERATOR} client ${generation.code !== 0 ? `exited with ${generation.code}` : 'printed warnings or errors'}:\n${listed}`);
+    throw new Failure(
+      `generating the ${GENERATOR} client ${generation.code !== 0 ? `exited with ${generation.code}` : 'printed warnings or errors'}:\n${listed}`,
+    );
   }
   for (const warning of issues.allowed) {
     log(`allowed warning: ${warning.message} (${ALLOWED_WARNINGS.find((w) => w.message === warning.message)?.reason ?? ''})`);

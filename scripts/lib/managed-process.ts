@@ -110,10 +110,7 @@ export class ManagedProcess {
 
   private async exitsWithin(ms: number): Promise<boolean> {
     const timer = new AbortController();
-    const result = await Promise.race([
-      this.exited.then(() => true),
-      delay(ms, false, { signal: timer.signal }).catch(() => false),
-    ]);
+    const result = await Promise.race([this.exited.then(() => true), delay(ms, false, { signal: timer.signal }).catch(() => false)]);
     timer.abort();
     return result;
   }
@@ -164,11 +161,7 @@ export class ManagedProcess {
 }
 
 /** Spawns `command`; resolves once it has started, rejects if it cannot be started (e.g. ENOENT). */
-export async function spawnManaged(
-  command: string,
-  args: readonly string[],
-  options: ManagedProcessOptions,
-): Promise<ManagedProcess> {
+export async function spawnManaged(command: string, args: readonly string[], options: ManagedProcessOptions): Promise<ManagedProcess> {
   const ownGroup = process.platform !== 'win32' && (options.ownProcessGroup ?? true);
   const child = spawn(command, args, {
     cwd: options.cwd,

@@ -12,7 +12,10 @@ export class OutputTail {
 
   /** The last `maxLines` non-empty lines (at most maxChars characters), or a placeholder. */
   tail(maxLines = 30): string {
-    const lines = this.text.slice(-this.maxChars).split(/\r?\n/).filter((line) => line.trim() !== '');
+    const lines = this.text
+      .slice(-this.maxChars)
+      .split(/\r?\n/)
+      .filter((line) => line.trim() !== '');
     return lines.length === 0 ? '(no output)' : lines.slice(-maxLines).join('\n');
   }
 

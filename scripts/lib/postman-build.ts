@@ -37,6 +37,6 @@ function withRawUrls(value: Json, raw: (url: { [key: string]: Json }) => string)
 export function collectionJson(collection: Collection): string {
   const { _: internal, ...definition } = collection.toJSON() as unknown as { [key: string]: Json };
   void internal;
-  const json = withRawUrls(definition, (url) => new postman.Url(url as never).toString());
+  const json = withRawUrls(definition, (url) => new postman.Url(url).toString());
   return `${JSON.stringify(json, null, 2)}\n`;
 }

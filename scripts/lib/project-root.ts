@@ -13,16 +13,14 @@ let cachedRoot: string | undefined;
 export function findProjectRoot(): string {
   if (cachedRoot !== undefined) return cachedRoot;
   const start = dirname(fileURLToPath(import.meta.url));
-  for (let dir = start; ; ) {
+  for (let dir = start; ;) {
     if (packageName(join(dir, 'package.json')) === PROJECT_PACKAGE_NAME) {
       cachedRoot = dir;
       return dir;
     }
     const parent = dirname(dir);
     if (parent === dir) {
-      throw new Error(
-        `Cannot find the project root: no package.json named "${PROJECT_PACKAGE_NAME}" in ${start} or any parent directory.`,
-      );
+      throw new Error(`Cannot find the project root: no package.json named "${PROJECT_PACKAGE_NAME}" in ${start} or any parent directory.`);
     }
     dir = parent;
   }

@@ -60,11 +60,35 @@ const BIG = 'x'.repeat(17 * 1024);
 const SECURED: { operationId: string; request(ctx: Ctx): Promise<CapturedRequest> }[] = [
   { operationId: 'listUsers', request: async () => ({ method: 'GET', path: '/users?limit=2', headers: {} }) },
   { operationId: 'getUser', request: async (ctx) => ({ method: 'GET', path: `/users/${(await ctx.createUser('get')).id}`, headers: {} }) },
-  { operationId: 'updateUser', request: async (ctx) => ({ method: 'PATCH', path: `/users/${(await ctx.createUser('patch')).id}`, headers: { 'Content-Type': 'application/merge-patch+json' }, body: json({ name: 'iron man' }) }) },
+  {
+    operationId: 'updateUser',
+    request: async (ctx) => ({
+      method: 'PATCH',
+      path: `/users/${(await ctx.createUser('patch')).id}`,
+      headers: { 'Content-Type': 'application/merge-patch+json' },
+      body: json({ name: 'iron man' }),
+    }),
+  },
   { operationId: 'deleteUser', request: async (ctx) => ({ method: 'DELETE', path: `/users/${(await ctx.createUser('delete')).id}`, headers: {} }) },
   { operationId: 'legacyListUsers', request: async () => ({ method: 'GET', path: '/user', headers: {} }) },
-  { operationId: 'legacyUpdateUser', request: async (ctx) => ({ method: 'PATCH', path: '/user', headers: { 'Content-Type': 'application/json' }, body: json({ query: { email: (await ctx.createUser('lpatch')).email }, payload: { name: 'iron man' } }) }) },
-  { operationId: 'legacyDeleteUser', request: async (ctx) => ({ method: 'DELETE', path: '/delete', headers: { 'Content-Type': 'application/json' }, body: json({ email: (await ctx.createUser('ldelete')).email }) }) },
+  {
+    operationId: 'legacyUpdateUser',
+    request: async (ctx) => ({
+      method: 'PATCH',
+      path: '/user',
+      headers: { 'Content-Type': 'application/json' },
+      body: json({ query: { email: (await ctx.createUser('lpatch')).email }, payload: { name: 'iron man' } }),
+    }),
+  },
+  {
+    operationId: 'legacyDeleteUser',
+    request: async (ctx) => ({
+      method: 'DELETE',
+      path: '/delete',
+      headers: { 'Content-Type': 'application/json' },
+      body: json({ email: (await ctx.createUser('ldelete')).email }),
+    }),
+  },
   { operationId: 'getMetrics', request: async () => ({ method: 'GET', path: '/metrics', headers: {} }) },
 ];
 
@@ -88,46 +112,132 @@ const withToken = (ctx: Ctx, request: CapturedRequest): CapturedRequest => ({ ..
 
 function ordinaryScenarios(): Scenario[] {
   const s: Scenario[] = [];
-  const add = (operationId: string, status: number, when: string, request: Scenario['request'], repeat = false) => s.push({ operationId, status, when, request, repeat });
-  const register = (path: string) => (tag: string, ctx: Ctx, email = unique(tag)): CapturedRequest => withToken(ctx, { method: 'POST', path, headers: { 'Content-Type': 'application/json' }, body: json({ name: 'superman', email }) });
-  for (const [operationId, path] of [['createUser', '/users'], ['legacyRegister', '/register']] as const) {
+  const add = (operationId: string, status: number, when: string, request: Scenario['request'], repeat = false) =>
+    s.push({ operationId, status, when, request, repeat });
+  const register =
+    (path: string) =>
+    (tag: string, ctx: Ctx, email = unique(tag)): CapturedRequest =>
+      withToken(ctx, { method: 'POST', path, headers: { 'Content-Type': 'application/json' }, body: json({ name: 'superman', email }) });
+  for (const [operationId, path] of [
+    ['createUser', '/users'],
+    ['legacyRegister', '/register'],
+  ] as const) {
     add(operationId, 201, 'when name and email are valid', (ctx) => register(path)('new', ctx));
-    add(operationId, 409, 'when the email is taken, in any letter case', async (ctx) => register(path)('', ctx, (await ctx.createUser('taken')).email.toUpperCase()));
-    add(operationId, 400, 'when a property is missing', (ctx) => withToken(ctx, { method: 'POST', path, headers: { 'Content-Type': 'application/json' }, body: json({ name: 'superman' }) }));
-    add(operationId, 413, 'when the body is over 16 KiB', (ctx) => withToken(ctx, { method: 'POST', path, headers: { 'Content-Type': 'application/json' }, body: json({ name: BIG, email: unique('big') }) }));
-    add(operationId, 415, 'when the body is not JSON', (ctx) => withToken(ctx, { method: 'POST', path, headers: { 'Content-Type': 'text/plain' }, body: 'superman super@gmail.com' }));
-    add(operationId, 429, 'when a client without a token registers too often', () => ({ method: 'POST', path, headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': clientAddress() }, body: json({ name: 'visitor', email: unique('visitor') }) }), true);
+    add(operationId, 409, 'when the email is taken, in any letter case', async (ctx) =>
+      register(path)('', ctx, (await ctx.createUser('taken')).email.toUpperCase()),
+    );
+    add(operationId, 400, 'when a property is missing', (ctx) =>
+      withToken(ctx, { method: 'POST', path, headers: { 'Content-Type': 'application/json' }, body: json({ name: 'superman' }) }),
+    );
+    add(operationId, 413, 'when the body is over 16 KiB', (ctx) =>
+      withToken(ctx, { method: 'POST', path, headers: { 'Content-Type': 'application/json' }, body: json({ name: BIG, email: unique('big') }) }),
+    );
+    add(operationId, 415, 'when the body is not JSON', (ctx) =>
+      withToken(ctx, { method: 'POST', path, headers: { 'Content-Type': 'text/plain' }, body: 'superman super@gmail.com' }),
+    );
+    add(
+      operationId,
+      429,
+      'when a client without a token registers too often',
+      () => ({
+        method: 'POST',
+        path,
+        headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': clientAddress() },
+        body: json({ name: 'visitor', email: unique('visitor') }),
+      }),
+      true,
+    );
   }
-  add('listUsers', 200, 'a page of users, oldest first', async (ctx) => (await ctx.createUser('list'), withToken(ctx, { method: 'GET', path: '/users?limit=2', headers: {} })));
-  add('getUser', 200, 'when the user exists', async (ctx) => withToken(ctx, { method: 'GET', path: `/users/${(await ctx.createUser('get')).id}`, headers: {} }));
+  add(
+    'listUsers',
+    200,
+    'a page of users, oldest first',
+    async (ctx) => (await ctx.createUser('list'), withToken(ctx, { method: 'GET', path: '/users?limit=2', headers: {} })),
+  );
+  add('getUser', 200, 'when the user exists', async (ctx) =>
+    withToken(ctx, { method: 'GET', path: `/users/${(await ctx.createUser('get')).id}`, headers: {} }),
+  );
   add('getUser', 304, 'when If-None-Match has the current ETag', async (ctx) => {
     const user = await ctx.createUser('etag');
     return withToken(ctx, { method: 'GET', path: `/users/${user.id}`, headers: { 'If-None-Match': user.etag } });
   });
-  for (const [operationId, method] of [['getUser', 'GET'], ['updateUser', 'PATCH'], ['deleteUser', 'DELETE']] as const) {
-    add(operationId, 404, 'when no user has the id', (ctx) => withToken(ctx, { method, path: `/users/${UNKNOWN_ID}`, headers: method === 'PATCH' ? { 'Content-Type': 'application/merge-patch+json' } : {}, ...(method === 'PATCH' ? { body: json({ name: 'iron man' }) } : {}) }));
+  for (const [operationId, method] of [
+    ['getUser', 'GET'],
+    ['updateUser', 'PATCH'],
+    ['deleteUser', 'DELETE'],
+  ] as const) {
+    add(operationId, 404, 'when no user has the id', (ctx) =>
+      withToken(ctx, {
+        method,
+        path: `/users/${UNKNOWN_ID}`,
+        headers: method === 'PATCH' ? { 'Content-Type': 'application/merge-patch+json' } : {},
+        ...(method === 'PATCH' ? { body: json({ name: 'iron man' }) } : {}),
+      }),
+    );
   }
   add('updateUser', 200, 'when If-Match has the current ETag', async (ctx) => {
     const user = await ctx.createUser('patch');
-    return withToken(ctx, { method: 'PATCH', path: `/users/${user.id}`, headers: { 'Content-Type': 'application/merge-patch+json', 'If-Match': user.etag }, body: json({ name: 'iron man' }) });
+    return withToken(ctx, {
+      method: 'PATCH',
+      path: `/users/${user.id}`,
+      headers: { 'Content-Type': 'application/merge-patch+json', 'If-Match': user.etag },
+      body: json({ name: 'iron man' }),
+    });
   });
   add('updateUser', 409, "when the new email is another user's", async (ctx) => {
     const [user, other] = [await ctx.createUser('patch'), await ctx.createUser('other')];
-    return withToken(ctx, { method: 'PATCH', path: `/users/${user.id}`, headers: { 'Content-Type': 'application/merge-patch+json' }, body: json({ email: other.email }) });
+    return withToken(ctx, {
+      method: 'PATCH',
+      path: `/users/${user.id}`,
+      headers: { 'Content-Type': 'application/merge-patch+json' },
+      body: json({ email: other.email }),
+    });
   });
-  add('updateUser', 412, 'when If-Match has a stale ETag', async (ctx) => withToken(ctx, { method: 'PATCH', path: `/users/${(await ctx.createUser('stale')).id}`, headers: { 'Content-Type': 'application/merge-patch+json', 'If-Match': '"7"' }, body: json({ name: 'iron man' }) }));
-  add('updateUser', 413, 'when the body is over 16 KiB', async (ctx) => withToken(ctx, { method: 'PATCH', path: `/users/${(await ctx.createUser('big')).id}`, headers: { 'Content-Type': 'application/merge-patch+json' }, body: json({ name: BIG }) }));
-  add('updateUser', 415, 'when the body is not JSON', async (ctx) => withToken(ctx, { method: 'PATCH', path: `/users/${(await ctx.createUser('text')).id}`, headers: { 'Content-Type': 'text/plain' }, body: 'iron man' }));
-  add('deleteUser', 204, 'when the user exists', async (ctx) => withToken(ctx, { method: 'DELETE', path: `/users/${(await ctx.createUser('delete')).id}`, headers: {} }));
-  add('deleteUser', 412, 'when If-Match has a stale ETag', async (ctx) => withToken(ctx, { method: 'DELETE', path: `/users/${(await ctx.createUser('stale')).id}`, headers: { 'If-Match': '"7"' } }));
-  add('legacyListUsers', 200, 'the users, oldest first', async (ctx) => withToken(ctx, { method: 'GET', path: `/user?email=${encodeURIComponent((await ctx.createUser('llist')).email)}`, headers: {} }));
-  const legacyPatch = (body: unknown, contentType = 'application/json'): Scenario['request'] => (ctx) => withToken(ctx, { method: 'PATCH', path: '/user', headers: { 'Content-Type': contentType }, body: typeof body === 'string' ? body : json(body) });
-  add('legacyUpdateUser', 200, 'when a user has the email', async (ctx) => legacyPatch({ query: { email: (await ctx.createUser('lpatch')).email }, payload: { name: 'iron man' } })(ctx));
+  add('updateUser', 412, 'when If-Match has a stale ETag', async (ctx) =>
+    withToken(ctx, {
+      method: 'PATCH',
+      path: `/users/${(await ctx.createUser('stale')).id}`,
+      headers: { 'Content-Type': 'application/merge-patch+json', 'If-Match': '"7"' },
+      body: json({ name: 'iron man' }),
+    }),
+  );
+  add('updateUser', 413, 'when the body is over 16 KiB', async (ctx) =>
+    withToken(ctx, {
+      method: 'PATCH',
+      path: `/users/${(await ctx.createUser('big')).id}`,
+      headers: { 'Content-Type': 'application/merge-patch+json' },
+      body: json({ name: BIG }),
+    }),
+  );
+  add('updateUser', 415, 'when the body is not JSON', async (ctx) =>
+    withToken(ctx, { method: 'PATCH', path: `/users/${(await ctx.createUser('text')).id}`, headers: { 'Content-Type': 'text/plain' }, body: 'iron man' }),
+  );
+  add('deleteUser', 204, 'when the user exists', async (ctx) =>
+    withToken(ctx, { method: 'DELETE', path: `/users/${(await ctx.createUser('delete')).id}`, headers: {} }),
+  );
+  add('deleteUser', 412, 'when If-Match has a stale ETag', async (ctx) =>
+    withToken(ctx, { method: 'DELETE', path: `/users/${(await ctx.createUser('stale')).id}`, headers: { 'If-Match': '"7"' } }),
+  );
+  add('legacyListUsers', 200, 'the users, oldest first', async (ctx) =>
+    withToken(ctx, { method: 'GET', path: `/user?email=${encodeURIComponent((await ctx.createUser('llist')).email)}`, headers: {} }),
+  );
+  const legacyPatch =
+    (body: unknown, contentType = 'application/json'): Scenario['request'] =>
+    (ctx) =>
+      withToken(ctx, { method: 'PATCH', path: '/user', headers: { 'Content-Type': contentType }, body: typeof body === 'string' ? body : json(body) });
+  add('legacyUpdateUser', 200, 'when a user has the email', async (ctx) =>
+    legacyPatch({ query: { email: (await ctx.createUser('lpatch')).email }, payload: { name: 'iron man' } })(ctx),
+  );
   add('legacyUpdateUser', 404, 'when no user has the email', legacyPatch({ query: { email: 'nobody@example.com' }, payload: { name: 'iron man' } }));
-  add('legacyUpdateUser', 409, "when the new email is another user's", async (ctx) => legacyPatch({ query: { email: (await ctx.createUser('lpatch')).email }, payload: { email: (await ctx.createUser('lother')).email } })(ctx));
+  add('legacyUpdateUser', 409, "when the new email is another user's", async (ctx) =>
+    legacyPatch({ query: { email: (await ctx.createUser('lpatch')).email }, payload: { email: (await ctx.createUser('lother')).email } })(ctx),
+  );
   add('legacyUpdateUser', 413, 'when the body is over 16 KiB', legacyPatch({ query: { email: 'nobody@example.com' }, payload: { name: BIG } }));
   add('legacyUpdateUser', 415, 'when the body is not JSON', legacyPatch('iron man', 'text/plain'));
-  const legacyDelete = (body: unknown, contentType = 'application/json'): Scenario['request'] => (ctx) => withToken(ctx, { method: 'DELETE', path: '/delete', headers: { 'Content-Type': contentType }, body: typeof body === 'string' ? body : json(body) });
+  const legacyDelete =
+    (body: unknown, contentType = 'application/json'): Scenario['request'] =>
+    (ctx) =>
+      withToken(ctx, { method: 'DELETE', path: '/delete', headers: { 'Content-Type': contentType }, body: typeof body === 'string' ? body : json(body) });
   add('legacyDeleteUser', 204, 'when a user has the email', async (ctx) => legacyDelete({ email: (await ctx.createUser('ldelete')).email })(ctx));
   add('legacyDeleteUser', 404, 'when no user has the email', legacyDelete({ email: 'nobody@example.com' }));
   add('legacyDeleteUser', 413, 'when the body is over 16 KiB', legacyDelete({ email: `${BIG}@example.com` }));
@@ -137,15 +247,27 @@ function ordinaryScenarios(): Scenario[] {
   add('getMetrics', 200, 'the metrics, in the Prometheus text format', (ctx) => withToken(ctx, { method: 'GET', path: '/metrics', headers: {} }));
   for (const [operationId, { method, path }] of Object.entries(PATHS)) {
     if (operationId === 'createUser' || operationId === 'legacyRegister') continue;
-    add(operationId, 400, 'when an unknown query parameter is sent', (ctx) => withToken(ctx, { method, path: `${path}${path.includes('?') ? '&' : '?'}verbose=1`, headers: {} }));
+    add(operationId, 400, 'when an unknown query parameter is sent', (ctx) =>
+      withToken(ctx, { method, path: `${path}${path.includes('?') ? '&' : '?'}verbose=1`, headers: {} }),
+    );
   }
   for (const secured of SECURED) {
     add(secured.operationId, 401, 'when no token is sent', async (ctx) => secured.request(ctx));
-    add(secured.operationId, 403, "when the token grants none of the operation's scopes", async (ctx) => ({ ...(await secured.request(ctx)), ...{} , headers: { ...(await secured.request(ctx)).headers, ...bearer(ctx.scopeless) } }));
-    add(secured.operationId, 429, 'when a client sends wrong tokens too often', async (ctx) => {
-      const request = await secured.request(ctx);
-      return { ...request, headers: { ...request.headers, ...bearer('not-a-valid-token-0000000000000000'), 'X-Forwarded-For': clientAddress() } };
-    }, true);
+    add(secured.operationId, 403, "when the token grants none of the operation's scopes", async (ctx) => ({
+      ...(await secured.request(ctx)),
+      ...{},
+      headers: { ...(await secured.request(ctx)).headers, ...bearer(ctx.scopeless) },
+    }));
+    add(
+      secured.operationId,
+      429,
+      'when a client sends wrong tokens too often',
+      async (ctx) => {
+        const request = await secured.request(ctx);
+        return { ...request, headers: { ...request.headers, ...bearer('not-a-valid-token-0000000000000000'), 'X-Forwarded-For': clientAddress() } };
+      },
+      true,
+    );
   }
   return s;
 }
@@ -170,7 +292,12 @@ function context(baseUrl: string, token: string, scopeless: string): Ctx {
     token,
     scopeless,
     async createUser(tag) {
-      const response = await send({ method: 'POST', path: '/users', headers: { ...bearer(token), 'Content-Type': 'application/json' }, body: json({ name: 'superman', email: unique(tag) }) });
+      const response = await send({
+        method: 'POST',
+        path: '/users',
+        headers: { ...bearer(token), 'Content-Type': 'application/json' },
+        body: json({ name: 'superman', email: unique(tag) }),
+      });
       if (response.status !== 201) throw new Error(`setup: registering failed with ${response.status}: ${response.body}`);
       const user = JSON.parse(response.body) as { id: string; email: string };
       return { id: user.id, email: user.email, etag: response.headers.find(([key]) => key === 'etag')?.[1] ?? '' };
@@ -185,7 +312,10 @@ function driverFault(): { arm(): void; disarm(): void } {
   const originals = new Map(methods.map((method) => [method, proto[method]!]));
   return {
     arm() {
-      for (const method of methods) proto[method] = () => { throw new Error('injected failure: the database driver throws'); };
+      for (const method of methods)
+        proto[method] = () => {
+          throw new Error('injected failure: the database driver throws');
+        };
     },
     disarm() {
       for (const [method, original] of originals) proto[method] = original;
@@ -199,7 +329,12 @@ export async function captureExamples(log: (line: string) => void = () => {}): P
   const provider = await IdentityProvider.start([await signingKey('RS256', 'rsa-1')]);
   try {
     const scopeless = await provider.mint({ claims: { scope: 'openid profile' } });
-    const server = await startTestServer('reference', { API_TOKENS: CAPTURE_TOKEN, REGISTRATION_RATE_LIMIT: '2', AUTH_FAILURE_RATE_LIMIT: '2', ...provider.env('url') });
+    const server = await startTestServer('reference', {
+      API_TOKENS: CAPTURE_TOKEN,
+      REGISTRATION_RATE_LIMIT: '2',
+      AUTH_FAILURE_RATE_LIMIT: '2',
+      ...provider.env('url'),
+    });
     try {
       const ctx = context(server.baseUrl, CAPTURE_TOKEN, scopeless);
       for (const scenario of ordinaryScenarios()) examples.push(await runScenario(ctx, scenario));
@@ -209,11 +344,30 @@ export async function captureExamples(log: (line: string) => void = () => {}): P
       for (const [operationId, { method, path }] of Object.entries(PATHS)) {
         if (operationId.startsWith('get') && operationId !== 'getUser') continue;
         const request = withToken(ctx, { method, path: path.replace(UNKNOWN_ID, (await ctx.createUser('fault')).id), headers: {} });
-        const body = { createUser: { name: 'superman', email: unique('fault') }, legacyRegister: { name: 'superman', email: unique('fault') }, updateUser: { name: 'iron man' }, legacyUpdateUser: { query: { email: 'super@gmail.com' }, payload: { name: 'iron man' } }, legacyDeleteUser: { email: 'super@gmail.com' } }[operationId];
-        const full: CapturedRequest = body === undefined ? request : { ...request, headers: { ...request.headers, 'Content-Type': operationId === 'updateUser' ? 'application/merge-patch+json' : 'application/json' }, body: json(body) };
+        const body = {
+          createUser: { name: 'superman', email: unique('fault') },
+          legacyRegister: { name: 'superman', email: unique('fault') },
+          updateUser: { name: 'iron man' },
+          legacyUpdateUser: { query: { email: 'super@gmail.com' }, payload: { name: 'iron man' } },
+          legacyDeleteUser: { email: 'super@gmail.com' },
+        }[operationId];
+        const full: CapturedRequest =
+          body === undefined
+            ? request
+            : {
+                ...request,
+                headers: { ...request.headers, 'Content-Type': operationId === 'updateUser' ? 'application/merge-patch+json' : 'application/json' },
+                body: json(body),
+              };
         fault.arm();
         try {
-          examples.push({ operationId, status: 500, name: '500 — when the database driver throws (an injected fault)', request: full, response: await ctx.send(full) });
+          examples.push({
+            operationId,
+            status: 500,
+            name: '500 — when the database driver throws (an injected fault)',
+            request: full,
+            response: await ctx.send(full),
+          });
         } finally {
           fault.disarm();
         }
@@ -275,21 +429,37 @@ async function captureHealthFaults(): Promise<CapturedExample[]> {
 async function captureOutage(log: (line: string) => void): Promise<CapturedExample[]> {
   const db = await OwnFerretDb.create();
   await db.start();
-  const server = await startServerProcess({ MONGODB_URI: db.uri, MONGODB_DB: 'reference_outage', API_TOKENS: CAPTURE_TOKEN, DB_TIMEOUT_MS: '1000', DB_RETRY_MAX_MS: '1000' });
+  const server = await startServerProcess({
+    MONGODB_URI: db.uri,
+    MONGODB_DB: 'reference_outage',
+    API_TOKENS: CAPTURE_TOKEN,
+    DB_TIMEOUT_MS: '1000',
+    DB_RETRY_MAX_MS: '1000',
+  });
   const examples: CapturedExample[] = [];
   try {
-    if (!(await waitUntil(async () => (await fetch(`${server.baseUrl}/readyz`)).status === 200, { timeoutMs: 15_000 }))) throw new Error('the outage server never became ready');
+    if (!(await waitUntil(async () => (await fetch(`${server.baseUrl}/readyz`)).status === 200, { timeoutMs: 15_000 })))
+      throw new Error('the outage server never became ready');
     const ctx = context(server.baseUrl, CAPTURE_TOKEN, '');
     const user = await ctx.createUser('outage');
     await db.kill();
     for (const [operationId, { method, path }] of Object.entries(PATHS)) {
       if (operationId === 'getLiveness' || operationId === 'getMetrics') continue;
-      const bodies: Record<string, unknown> = { createUser: { name: 'superman', email: unique('outage') }, legacyRegister: { name: 'superman', email: unique('outage') }, updateUser: { name: 'iron man' }, legacyUpdateUser: { query: { email: user.email }, payload: { name: 'iron man' } }, legacyDeleteUser: { email: user.email } };
+      const bodies: Record<string, unknown> = {
+        createUser: { name: 'superman', email: unique('outage') },
+        legacyRegister: { name: 'superman', email: unique('outage') },
+        updateUser: { name: 'iron man' },
+        legacyUpdateUser: { query: { email: user.email }, payload: { name: 'iron man' } },
+        legacyDeleteUser: { email: user.email },
+      };
       const body = bodies[operationId];
       const request: CapturedRequest = {
         method,
         path: path.replace(UNKNOWN_ID, user.id),
-        headers: { ...bearer(CAPTURE_TOKEN), ...(body === undefined ? {} : { 'Content-Type': operationId === 'updateUser' ? 'application/merge-patch+json' : 'application/json' }) },
+        headers: {
+          ...bearer(CAPTURE_TOKEN),
+          ...(body === undefined ? {} : { 'Content-Type': operationId === 'updateUser' ? 'application/merge-patch+json' : 'application/json' }),
+        },
         ...(body === undefined ? {} : { body: json(body) }),
       };
       examples.push({ operationId, status: 503, name: '503 — when the database is down (its process killed)', request, response: await ctx.send(request) });

@@ -11,8 +11,21 @@ import { markdown, stableId } from './postman-build.js';
 import { CAPTURE_TOKEN, type CapturedExample } from './reference-capture.js';
 
 type Parameter = { name: string; in: string; description?: string; required?: boolean; example?: unknown; $ref?: string };
-type Operation = { operationId: string; summary: string; description?: string; tags: string[]; parameters?: Parameter[]; requestBody?: { content: Record<string, { examples?: Record<string, { value: unknown }> }> }; responses: Record<string, unknown> };
-type Spec = { info: { title: string; version: string; description?: string }; tags: { name: string; description: string }[]; paths: Record<string, Record<string, unknown>>; components: { parameters: Record<string, Parameter> } };
+type Operation = {
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  parameters?: Parameter[];
+  requestBody?: { content: Record<string, { examples?: Record<string, { value: unknown }> }> };
+  responses: Record<string, unknown>;
+};
+type Spec = {
+  info: { title: string; version: string; description?: string };
+  tags: { name: string; description: string }[];
+  paths: Record<string, Record<string, unknown>>;
+  components: { parameters: Record<string, Parameter> };
+};
 
 export function readReferenceSource(root: string): { spec: Spec; examples: CapturedExample[] } {
   return {
@@ -22,6 +35,8 @@ export function readReferenceSource(root: string): { spec: Spec; examples: Captu
 }
 
 const resolve = (spec: Spec, parameter: Parameter): Parameter => (parameter.$ref ? spec.components.parameters[parameter.$ref.split('/').pop()!]! : parameter);
+/** A parameter's example as a Postman value: a string as it is, anything else as its JSON. */
+const exampleText = (example: unknown): string => (typeof example === 'string' ? example : example === undefined ? '' : JSON.stringify(example));
 /** Path templates as Postman variables: /users/{id} → /users/{{userId}} (the create request's id). */
 const postmanPath = (path: string) => path.replace('{id}', '{{userId}}');
 
@@ -29,7 +44,7 @@ const postmanPath = (path: string) => path.replace('{id}', '{{userId}}');
 function originalRequest(example: CapturedExample): RequestDefinition {
   const header: HeaderDefinition[] = Object.entries(example.request.headers).map(([key, value]) => ({ key, value: value.replace(CAPTURE_TOKEN, '{{token}}') }));
   const definition: RequestDefinition = { method: example.request.method, url: `{{baseUrl}}${example.request.path}`, header };
-  if (example.request.body !== undefined) definition.body = { mode: 'raw', raw: example.request.body } as RequestDefinition['body'];
+  if (example.request.body !== undefined) definition.body = { mode: 'raw', raw: example.request.body };
   return definition;
 }
 
@@ -41,7 +56,12 @@ export function buildReferenceCollection({ spec, examples }: ReturnType<typeof r
     variable: [
       { key: 'baseUrl', value: 'http://127.0.0.1:5000', type: 'string', description: markdown('Where the service listens; the environment overrides it.') },
       { key: 'token', value: '', type: 'string', description: markdown('A bearer token the service accepts; the environment sets it.') },
-      { key: 'userId', value: '', type: 'string', description: markdown("The id of the user the *Register a user* request created (its test script sets it).") },
+      {
+        key: 'userId',
+        value: '',
+        type: 'string',
+        description: markdown('The id of the user the *Register a user* request created (its test script sets it).'),
+      },
     ] as never,
   });
   for (const tag of spec.tags) {
@@ -55,8 +75,11 @@ export function buildReferenceCollection({ spec, examples }: ReturnType<typeof r
         if (typeof operation !== 'object' || !operation.operationId || !operation.tags?.includes(tag.name)) continue;
         const parameters = (operation.parameters ?? []).map((parameter) => resolve(spec, parameter));
         const url = new postman.Url(`{{baseUrl}}${postmanPath(path)}`);
-        for (const parameter of parameters.filter((p) => p.in === 'query')) url.addQueryParams([{ key: parameter.name, value: String(parameter.example ?? ''), disabled: true, description: parameter.description } as never]);
-        const header: HeaderDefinition[] = parameters.filter((p) => p.in === 'header').map((p) => ({ key: p.name, value: String(p.example ?? ''), disabled: true, description: p.description ?? '' }));
+        for (const parameter of parameters.filter((p) => p.in === 'query'))
+          url.addQueryParams([{ key: parameter.name, value: exampleText(parameter.example), disabled: true, description: parameter.description }]);
+        const header: HeaderDefinition[] = parameters
+          .filter((p) => p.in === 'header')
+          .map((p) => ({ key: p.name, value: exampleText(p.example), disabled: true, description: p.description ?? '' }));
         const request: RequestDefinition = { method: method.toUpperCase(), url: url.toJSON(), header, description: markdown(`${operation.description ?? ''}`) };
         const content = operation.requestBody?.content ?? {};
         const [mediaType, media] = Object.entries(content)[0] ?? [];
@@ -77,10 +100,25 @@ export function buildReferenceCollection({ spec, examples }: ReturnType<typeof r
             body: example.response.body,
             responseTime: 0,
           }));
-        const events = operation.operationId === 'createUser'
-          ? [{ listen: 'test', script: { id: id(operation.operationId, 'test'), type: 'text/javascript', exec: ["// Keeps the new user's id for the requests on /users/{{userId}}.", "if (pm.response.code === 201) pm.collectionVariables.set('userId', pm.response.json().id);"] } }]
-          : [];
-        group.items.add(new postman.Item({ id: id(operation.operationId), name: operation.summary, request, response: responses as never, event: events } as never));
+        const events =
+          operation.operationId === 'createUser'
+            ? [
+                {
+                  listen: 'test',
+                  script: {
+                    id: id(operation.operationId, 'test'),
+                    type: 'text/javascript',
+                    exec: [
+                      "// Keeps the new user's id for the requests on /users/{{userId}}.",
+                      "if (pm.response.code === 201) pm.collectionVariables.set('userId', pm.response.json().id);",
+                    ],
+                  },
+                },
+              ]
+            : [];
+        group.items.add(
+          new postman.Item({ id: id(operation.operationId), name: operation.summary, request, response: responses as never, event: events } as never),
+        );
       }
     }
     collection.items.add(group);

@@ -15,7 +15,7 @@ export const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
 const digest = (token: string) => createHash('sha256').update(token, 'utf8').digest();
 
 /** The token in an Authorization header, or undefined when there is none of the Bearer form. */
-export function bearerToken(header: string | undefined): string | undefined {
+function bearerToken(header: string | undefined): string | undefined {
   return header ? BEARER_AUTHORIZATION.exec(header)?.[1] : undefined;
 }
 
@@ -23,7 +23,7 @@ export function bearerToken(header: string | undefined): string | undefined {
  * Thrown to express-openapi-validator by the security handler for a valid token without the
  * scopes: the validator answers with its status, and the message names the scopes wanted.
  */
-export class InsufficientScope extends Error {
+class InsufficientScope extends Error {
   override readonly name = 'InsufficientScope';
   readonly status = 403;
   constructor(scopes: readonly string[]) {

@@ -39,7 +39,9 @@ export type JwtVerifier = {
 export function jwtVerifier(settings: JwtConfig, logger: Logger): JwtVerifier {
   const provider = providerFetch({ cooldownMs: settings.jwksCooldownMs, logger });
   const remote = (url: URL) =>
-    staleIfUnreachable(createRemoteJWKSet(url, { cooldownDuration: settings.jwksCooldownMs, timeoutDuration: FETCH_TIMEOUT_MS, [customFetch]: provider.fetch }));
+    staleIfUnreachable(
+      createRemoteJWKSet(url, { cooldownDuration: settings.jwksCooldownMs, timeoutDuration: FETCH_TIMEOUT_MS, [customFetch]: provider.fetch }),
+    );
   const source = settings.keys;
   const keys: JWTVerifyGetKey =
     'url' in source
@@ -167,7 +169,11 @@ function discoveredKeys(document: URL, issuer: string, provider: ProviderFetch, 
     return new DiscoveryFailed(reason);
   };
   const lookUp = async (): Promise<JWTVerifyGetKey> => {
-    const response = await provider.fetch(document, { headers: { accept: 'application/json' }, redirect: 'manual', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    const response = await provider.fetch(document, {
+      headers: { accept: 'application/json' },
+      redirect: 'manual',
+      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+    });
     if (!response.ok) throw new DiscoveryFailed(`discovery document answered ${response.status}`);
     const metadata = (await response.json().catch(() => undefined)) as { issuer?: unknown; jwks_uri?: unknown } | undefined;
     if (metadata === undefined) throw unusable('discovery document is not JSON');
@@ -179,7 +185,9 @@ function discoveredKeys(document: URL, issuer: string, provider: ProviderFetch, 
   return async (header, token) => {
     found ??= lookUp().catch((error: unknown) => {
       found = undefined;
-      throw error instanceof DiscoveryFailed || error instanceof ProviderCoolingDown ? error : new DiscoveryFailed(error instanceof Error ? error.name : 'discovery failed');
+      throw error instanceof DiscoveryFailed || error instanceof ProviderCoolingDown
+        ? error
+        : new DiscoveryFailed(error instanceof Error ? error.name : 'discovery failed');
     });
     return (await found)(header, token);
   };

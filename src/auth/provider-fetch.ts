@@ -28,7 +28,10 @@ export function providerFetch(options: { cooldownMs: number; logger: Logger; now
   let until = Number.NEGATIVE_INFINITY;
   const failed = (url: string | URL, reason: string) => {
     until = now() + cooldownMs;
-    logger.warn({ url: withoutQuery(url), reason, cooldownMs }, `identity provider: fetch failed (${reason}); not fetched again for ${Math.ceil(cooldownMs / 1000)} s, and JWTs that need its keys are refused meanwhile`);
+    logger.warn(
+      { url: withoutQuery(url), reason, cooldownMs },
+      `identity provider: fetch failed (${reason}); not fetched again for ${Math.ceil(cooldownMs / 1000)} s, and JWTs that need its keys are refused meanwhile`,
+    );
   };
   return {
     failed,

@@ -80,7 +80,9 @@ export class EmailReservations {
       if (existing.userId.equals(userId)) return 'reserved';
       if (now.getTime() - existing.at.getTime() < this.graceMs) return 'taken';
       if (await this.users.holds(existing.userId, key)) return 'taken';
-      const taken = await this.changeExactly(existing, () => this.reservations.replaceOne(this.exactly(existing), { userId, at: now, rev: revision(existing) + 1 }));
+      const taken = await this.changeExactly(existing, () =>
+        this.reservations.replaceOne(this.exactly(existing), { userId, at: now, rev: revision(existing) + 1 }),
+      );
       return taken ? 'reserved' : 'taken';
     });
   }

@@ -51,7 +51,12 @@ export class InsertBatches<T extends Document> {
       return;
     }
     try {
-      await this.write(() => this.collection.insertMany(batch.map((p) => p.doc), { ordered: false }));
+      await this.write(() =>
+        this.collection.insertMany(
+          batch.map((p) => p.doc),
+          { ordered: false },
+        ),
+      );
       for (const p of batch) p.resolve();
     } catch (error) {
       const perDocument = documentErrors(error, batch.length);

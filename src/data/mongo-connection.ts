@@ -294,10 +294,7 @@ export class Database {
         const connectivity = error instanceof DatabaseTimeoutError || isConnectivityError(error);
         // An unreachable database is expected to come back; anything else (an index that cannot
         // be built, a refused login) needs someone to look, but retrying is still right.
-        this.logger[connectivity ? 'warn' : 'error'](
-          { attempt, retryInMs: delayMs, error: brief(error) },
-          'database unavailable; retrying',
-        );
+        this.logger[connectivity ? 'warn' : 'error']({ attempt, retryInMs: delayMs, error: brief(error) }, 'database unavailable; retrying');
         await sleep(delayMs, undefined, { signal: this.closing.signal }).catch(() => undefined);
       }
     }

@@ -59,13 +59,13 @@ function setFields(changes: UserChanges, now: Date, version: number | undefined)
   return version === undefined ? { $set, $inc: { version: 1 } } : { $set };
 }
 
-
 /** A claim held past its grace period may have been stepped over: the write must not happen. */
 const claimExpired = () =>
-  new AppError('SERVICE_UNAVAILABLE', 'The database is too slow at the moment to write this safely; try again after Retry-After seconds.', { retryAfterSeconds: 1 });
+  new AppError('SERVICE_UNAVAILABLE', 'The database is too slow at the moment to write this safely; try again after Retry-After seconds.', {
+    retryAfterSeconds: 1,
+  });
 
-const emailTaken = (cause?: unknown) =>
-  new AppError('EMAIL_TAKEN', 'Another user already has this email.', cause === undefined ? {} : { cause });
+const emailTaken = (cause?: unknown) => new AppError('EMAIL_TAKEN', 'Another user already has this email.', cause === undefined ? {} : { cause });
 
 /**
  * Users, stored in two collections so that every operation that names one user reaches it by
@@ -283,7 +283,12 @@ export class UsersRepository implements UsersStore {
    * version-transitions.ts), read again, left for the sweep after the write. A writer that loses the claim
    * reads the user again, and `applies` decides again (an If-Match of the old version now fails).
    */
-  private exclusively<T>(_id: ObjectId, applies: (doc: UserDocument) => boolean, none: T, write: (current: UserDocument, turn: Turn | undefined) => Promise<T>): Promise<T> {
+  private exclusively<T>(
+    _id: ObjectId,
+    applies: (doc: UserDocument) => boolean,
+    none: T,
+    write: (current: UserDocument, turn: Turn | undefined) => Promise<T>,
+  ): Promise<T> {
     return this.locks.run(`user:${_id.toHexString()}`, async () => {
       if (this.database.engine !== 'ferretdb') {
         const current = await this.users.findOne({ _id });

@@ -63,7 +63,13 @@ export class VersionTransitions {
    * document again and decides again. `growing`: the subject's versions never repeat, so a claim
    * that was written stays for the sweep instead of costing a removal now.
    */
-  async exclusive<T>(subject: string, base: number, unchanged: () => Promise<boolean>, write: (turn: Turn) => Promise<T>, growing = false): Promise<T | 'busy'> {
+  async exclusive<T>(
+    subject: string,
+    base: number,
+    unchanged: () => Promise<boolean>,
+    write: (turn: Turn) => Promise<T>,
+    growing = false,
+  ): Promise<T | 'busy'> {
     const transition = await this.claim(subject, base);
     if (transition === 'busy') return 'busy';
     let written = false;

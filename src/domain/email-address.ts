@@ -40,7 +40,14 @@ export const LDH_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
  * reference implementation the WHATWG URL parser of the `mongodb` driver already uses, with
  * the Unicode version of its own release, pinned by the lockfile.
  */
-const IDNA = { transitionalProcessing: false, checkBidi: true, checkJoiners: true, checkHyphens: false, useSTD3ASCIIRules: true, verifyDNSLength: true } as const;
+const IDNA = {
+  transitionalProcessing: false,
+  checkBidi: true,
+  checkJoiners: true,
+  checkHyphens: false,
+  useSTD3ASCIIRules: true,
+  verifyDNSLength: true,
+} as const;
 
 /**
  * The domain in its ASCII form (IDNA ToASCII, which also lower-cases it), or null when it is not

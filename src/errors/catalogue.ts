@@ -11,7 +11,12 @@ export const errorCatalogue = {
     when: 'A parameter, header or body property is missing, of the wrong type or format, out of range, or not part of the contract. The `errors` member lists each problem, with where it was found (`in`, `path`).',
     then: 'Fix each listed problem and send the request again; the operation in the documentation shows what it accepts.',
   },
-  MALFORMED_JSON: { status: 400, title: 'Malformed JSON body', when: 'The body is not valid JSON.', then: 'Send a body that a JSON parser accepts (check quotes, commas and escapes).' },
+  MALFORMED_JSON: {
+    status: 400,
+    title: 'Malformed JSON body',
+    when: 'The body is not valid JSON.',
+    then: 'Send a body that a JSON parser accepts (check quotes, commas and escapes).',
+  },
   INVALID_CURSOR: {
     status: 400,
     title: 'Invalid pagination cursor',
@@ -36,7 +41,12 @@ export const errorCatalogue = {
     when: 'No user has that id (or email, on the legacy routes), or none the token may see: a `users:self` token sees only its own record.',
     then: 'Check the id or email; list users to find it.',
   },
-  ROUTE_NOT_FOUND: { status: 404, title: 'Route not found', when: 'No operation of this API has that path.', then: 'Check the path against the documentation (`/docs`).' },
+  ROUTE_NOT_FOUND: {
+    status: 404,
+    title: 'Route not found',
+    when: 'No operation of this API has that path.',
+    then: 'Check the path against the documentation (`/docs`).',
+  },
   METHOD_NOT_ALLOWED: {
     status: 405,
     title: 'Method not allowed',
@@ -52,14 +62,19 @@ export const errorCatalogue = {
   PRECONDITION_FAILED: {
     status: 412,
     title: 'Precondition failed',
-    when: 'The `If-Match` header does not match the user\'s current `ETag`: the user changed since you read it.',
+    when: "The `If-Match` header does not match the user's current `ETag`: the user changed since you read it.",
     then: 'Read the user again (its new `ETag`), reapply your change and send it with that `ETag`.',
   },
-  PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large', when: 'The body is larger than 16 KiB.', then: 'Send a smaller body: no valid request needs more.' },
+  PAYLOAD_TOO_LARGE: {
+    status: 413,
+    title: 'Payload too large',
+    when: 'The body is larger than 16 KiB.',
+    then: 'Send a smaller body: no valid request needs more.',
+  },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
     title: 'Unsupported media type',
-    when: 'The body\'s `Content-Type` is not one the operation accepts, or its charset is not UTF-8.',
+    when: "The body's `Content-Type` is not one the operation accepts, or its charset is not UTF-8.",
     then: 'Send the body as JSON with `Content-Type: application/json` (or `application/merge-patch+json` on `PATCH /users/{id}`), in UTF-8.',
   },
   // Local mode only: a request whose Host is not this server's loopback address (src/http/middleware/loopback-host.ts).

@@ -118,9 +118,18 @@ export class Metrics {
 
     // Read when scraped: nothing is done per call for these.
     const readWhenScraped = (name: string, help: string, read: () => number) =>
-      new Gauge({ name: `${METRIC_PREFIX}${name}`, help, registers, collect() { this.set(read()); } });
+      new Gauge({
+        name: `${METRIC_PREFIX}${name}`,
+        help,
+        registers,
+        collect() {
+          this.set(read());
+        },
+      });
     readWhenScraped('db_pool_connections_in_use', "Connections of the database driver's pool checked out by a call at the moment.", () => database.pool.inUse);
     readWhenScraped('db_pool_connections', "Connections the database driver's pool holds open, in use or idle.", () => database.pool.open);
-    readWhenScraped('db_up', 'Whether the database answered last time it was asked (1) or not (0): connecting, lost, or closed.', () => (database.isUp ? 1 : 0));
+    readWhenScraped('db_up', 'Whether the database answered last time it was asked (1) or not (0): connecting, lost, or closed.', () =>
+      database.isUp ? 1 : 0,
+    );
   }
 }

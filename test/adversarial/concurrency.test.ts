@@ -18,7 +18,9 @@ describe('concurrent writes over HTTP', () => {
     const email = `Race.${Date.now()}@Example.com`;
     const spellings = [email, email.toLowerCase(), email.toUpperCase()];
     const replies = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => request(server.baseUrl, 'POST', i % 5 === 0 ? '/register' : '/users', { json: { name: `racer ${i}`, email: spellings[i % 3] } })),
+      Array.from({ length: 50 }, (_, i) =>
+        request(server.baseUrl, 'POST', i % 5 === 0 ? '/register' : '/users', { json: { name: `racer ${i}`, email: spellings[i % 3] } }),
+      ),
     );
     const statuses = replies.map((r) => r.status).sort();
     assert.equal(statuses.filter((s) => s === 201).length, 1, statuses.join(','));
@@ -91,7 +93,10 @@ describe('concurrent registrations across two service processes on one database'
     }
     for (const server of servers) {
       const found = await request(server.baseUrl, 'GET', `/user?email=${encodeURIComponent(email.toUpperCase())}`);
-      assert.deepEqual((found.body as { id: string }[]).map((u) => u.id), [winner.id]);
+      assert.deepEqual(
+        (found.body as { id: string }[]).map((u) => u.id),
+        [winner.id],
+      );
     }
   });
 });

@@ -44,7 +44,10 @@ describe('hostile traffic against the real server (bench/hostile.ts)', () => {
       assert.deepEqual(c.statuses, { 400: 50 }, c.name);
       assert.ok(c.medianMs < MAX_MEDIAN_MS, `${c.name}: median ${c.medianMs} ms`);
     }
-    assert.ok(report.cpu.filter((c) => c.name !== 'small-invalid' && c.name !== 'content-type-params').every((c) => c.bodyBytes > 16_000), 'the bodies are the largest allowed');
+    assert.ok(
+      report.cpu.filter((c) => c.name !== 'small-invalid' && c.name !== 'content-type-params').every((c) => c.bodyBytes > 16_000),
+      'the bodies are the largest allowed',
+    );
   });
 
   it(`when the identity provider is down, then 60 JWT requests cause at most ${MAX_OUTAGE_FETCHES} fetches, every answer is 401 or 429, and the outage is logged once, not per request`, (t) => {
@@ -52,8 +55,15 @@ describe('hostile traffic against the real server (bench/hostile.ts)', () => {
     for (const o of report.outages) {
       t.diagnostic(`${o.name}: ${JSON.stringify(o.statuses)}, ${o.fetches} fetches, ${o.logLines} log lines`);
       assert.ok(o.fetches >= 1 && o.fetches <= MAX_OUTAGE_FETCHES, `${o.name}: ${o.fetches} fetches`);
-      assert.deepEqual(Object.keys(o.statuses).filter((status) => status !== '401' && status !== '429'), [], o.name);
-      assert.equal(Object.values(o.statuses).reduce((a, b) => a + b, 0), 60);
+      assert.deepEqual(
+        Object.keys(o.statuses).filter((status) => status !== '401' && status !== '429'),
+        [],
+        o.name,
+      );
+      assert.equal(
+        Object.values(o.statuses).reduce((a, b) => a + b, 0),
+        60,
+      );
       assert.ok(o.logLines >= 1 && o.logLines <= MAX_OUTAGE_FETCHES, `${o.name}: ${o.logLines} log lines`);
     }
     // With the default wrong-token limit (10 a minute), forged JWTs past it are refused unverified.

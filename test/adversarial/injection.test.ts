@@ -8,7 +8,11 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
 
 let server: TestServer;
 let victim: { id: string; email: string };
-const snapshot = () => server.db.collection('users').find({}, { sort: { _id: 1 } }).toArray();
+const snapshot = () =>
+  server.db
+    .collection('users')
+    .find({}, { sort: { _id: 1 } })
+    .toArray();
 
 /** Values that try to become something other than a plain string inside MongoDB. */
 const hostileValues: [string, unknown][] = [
@@ -36,7 +40,13 @@ const hostileKeys: [string, Record<string, unknown>][] = [
   ['a role', { role: 'admin' }],
 ];
 
-type Route = { name: string; method: string; path: () => string; body: (field: string, value: unknown) => unknown; extra: (extra: Record<string, unknown>) => unknown };
+type Route = {
+  name: string;
+  method: string;
+  path: () => string;
+  body: (field: string, value: unknown) => unknown;
+  extra: (extra: Record<string, unknown>) => unknown;
+};
 
 const routes: Route[] = [
   {

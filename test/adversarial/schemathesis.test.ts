@@ -65,15 +65,23 @@ for (const mode of modes) {
       const bin = process.env.SCHEMATHESIS_PATH;
       assert.ok(bin, 'SCHEMATHESIS_PATH is not set: run the suite with `npm test`, which installs schemathesis');
       const args = [
-        '--config-file', join(projectRoot, 'schemathesis.toml'),
-        'run', `${server.baseUrl}/openapi.json`,
-        '--url', server.baseUrl,
+        '--config-file',
+        join(projectRoot, 'schemathesis.toml'),
+        'run',
+        `${server.baseUrl}/openapi.json`,
+        '--url',
+        server.baseUrl,
         ...headers,
-        '--checks', 'all',
-        '--mode', 'all',
-        '--seed', SEED,
-        '--max-examples', MAX_EXAMPLES,
-        '--workers', '1',
+        '--checks',
+        'all',
+        '--mode',
+        'all',
+        '--seed',
+        SEED,
+        '--max-examples',
+        MAX_EXAMPLES,
+        '--workers',
+        '1',
         '--no-color',
       ];
       const run = spawn(bin, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -90,18 +90,21 @@ describe('when the bench runs in smoke mode, with --trace and --jwt', () => {
 
   // About two minutes on two cores (the service runs three times: as it is, traced, with JWTs);
   // the bound is for a machine busy with the rest of the suite.
-  before(async () => {
-    outDir = await mkdtemp(join(tmpdir(), 'users-api-bench-test-'));
-    const child = spawn(process.execPath, [benchEntry, '--smoke', '--trace', '--jwt', '--out', outDir], {
-      // The bench starts databases of its own: a shared one from the test runner must not matter.
-      env: { ...process.env, MONGODB_URI: 'mongodb://127.0.0.1:9/must-not-be-used' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    exit = await new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  }, { timeout: 300_000 });
+  before(
+    async () => {
+      outDir = await mkdtemp(join(tmpdir(), 'users-api-bench-test-'));
+      const child = spawn(process.execPath, [benchEntry, '--smoke', '--trace', '--jwt', '--out', outDir], {
+        // The bench starts databases of its own: a shared one from the test runner must not matter.
+        env: { ...process.env, MONGODB_URI: 'mongodb://127.0.0.1:9/must-not-be-used' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+      });
+      exit = await new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    },
+    { timeout: 300_000 },
+  );
   after(async () => {
     await rm(outDir, { recursive: true, force: true });
   });
@@ -110,7 +113,10 @@ describe('when the bench runs in smoke mode, with --trace and --jwt', () => {
     assert.deepEqual(exit, { code: 0, signal: null }, stderr);
     const names = await readdir(outDir);
     for (const extension of ['md', 'json', 'svg']) {
-      assert.ok(names.some((name) => name.endsWith(`.${extension}`)), `a .${extension} in ${names.join(', ')}`);
+      assert.ok(
+        names.some((name) => name.endsWith(`.${extension}`)),
+        `a .${extension} in ${names.join(', ')}`,
+      );
     }
     const base = join(outDir, (names.find((name) => name.endsWith('.md')) ?? '').replace(/\.md$/, ''));
     const markdown = readFileSync(`${base}.md`, 'utf8');

@@ -20,6 +20,11 @@ type Operation = { operationId: string; summary: string };
 /** What the page functions below use of the DOM (this project compiles without the DOM's types). */
 type PageNode = { nodeType: number; textContent: string | null };
 type PageAnchor = { parentElement: { childNodes: Iterable<PageNode> } | null; getAttribute(name: string): string | null };
+type PageElement = PageNode & {
+  nextElementSibling: PageElement | null;
+  querySelectorAll(selector: string): Iterable<PageElement>;
+  getAttribute(name: string): string | null;
+};
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 const spec = parse(await readFile(specPath, 'utf8')) as { paths: Record<string, Record<string, Operation>> };
 /** operationId → summary, for every operation of the spec. */
@@ -60,7 +65,10 @@ async function render(t: TestContext, url: string, screenshot: string) {
     const requests: string[] = [];
     const errors: string[] = [];
     context.on('request', (req) => requests.push(req.url()));
-    await context.route((target) => !staysLocal(target.href), (route) => route.abort('blockedbyclient'));
+    await context.route(
+      (target) => !staysLocal(target.href),
+      (route) => route.abort('blockedbyclient'),
+    );
     const page = await context.newPage();
     page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
     page.on('pageerror', (error) => errors.push(error.message));
@@ -70,18 +78,24 @@ async function render(t: TestContext, url: string, screenshot: string) {
     const count = Object.keys(summaries).length;
     // Redoc 2 heads each operation with <h2><a href="#…/operation/<operationId>"></a>summary <badge/></h2>.
     const headings = 'h2 > a[href*="/operation/"]';
-    await page.locator(headings).nth(count - 1).waitFor({ timeout: 30_000 });
+    await page
+      .locator(headings)
+      .nth(count - 1)
+      .waitFor({ timeout: 30_000 });
     const renderedMs = Math.round(performance.now() - started);
     const rendered = await page.$$eval(headings, (anchors: PageAnchor[]) =>
       anchors.map((anchor) => {
         const heading = anchor.parentElement;
         const TEXT_NODE = 3; // the heading's own text, without its "Deprecated" badge
-        const text = [...(heading?.childNodes ?? [])].filter((node) => node.nodeType === TEXT_NODE).map((node) => node.textContent).join('');
+        const text = [...(heading?.childNodes ?? [])]
+          .filter((node) => node.nodeType === TEXT_NODE)
+          .map((node) => node.textContent)
+          .join('');
         return [anchor.getAttribute('href')?.split('/operation/')[1] ?? '', text.trim()] as const;
       }),
     );
     // Each operation's "Request samples" tabs: Redoc's own "Payload" (for a body), then x-codeSamples' labels.
-    const samples = await page.$$eval('[data-section-id*="/operation/"]', (sections) =>
+    const samples = await page.$$eval('[data-section-id*="/operation/"]', (sections: PageElement[]) =>
       sections.map((section) => {
         const heading = [...section.querySelectorAll('h3')].find((h) => h.textContent?.trim() === 'Request samples');
         const tabs = [...(heading?.nextElementSibling?.querySelectorAll('[role="tab"]') ?? [])].map((tab) => tab.textContent?.trim() ?? '');
@@ -100,16 +114,26 @@ async function render(t: TestContext, url: string, screenshot: string) {
 }
 
 describe('GET /docs in Chromium', () => {
-  it("when the page is opened, then Redoc renders every operation's summary and code-sample tabs from /openapi.json, with no error and no request beyond loopback", { timeout: 60_000 }, async (t) => {
-    const { rendered, samples, requests, errors } = await render(t, `${server.baseUrl}/docs`, 'docs.png');
-    assert.deepEqual(rendered, summaries);
-    assert.deepEqual(samples, sampleTabs, 'every operation shows its curl, TypeScript and Go samples');
-    assert.deepEqual(requests.filter((url) => !staysLocal(url)), []);
-    // A load the page's Content-Security-Policy refused never becomes a request, only an error.
-    assert.deepEqual(errors, []);
-    assert.ok(requests.includes(`${server.baseUrl}/openapi.json`), requests.join('\n'));
-    assert.ok(requests.some((url) => url.startsWith(`${server.baseUrl}/docs/redoc.standalone.js?v=`)), requests.join('\n'));
-  });
+  it(
+    "when the page is opened, then Redoc renders every operation's summary and code-sample tabs from /openapi.json, with no error and no request beyond loopback",
+    { timeout: 60_000 },
+    async (t) => {
+      const { rendered, samples, requests, errors } = await render(t, `${server.baseUrl}/docs`, 'docs.png');
+      assert.deepEqual(rendered, summaries);
+      assert.deepEqual(samples, sampleTabs, 'every operation shows its curl, TypeScript and Go samples');
+      assert.deepEqual(
+        requests.filter((url) => !staysLocal(url)),
+        [],
+      );
+      // A load the page's Content-Security-Policy refused never becomes a request, only an error.
+      assert.deepEqual(errors, []);
+      assert.ok(requests.includes(`${server.baseUrl}/openapi.json`), requests.join('\n'));
+      assert.ok(
+        requests.some((url) => url.startsWith(`${server.baseUrl}/docs/redoc.standalone.js?v=`)),
+        requests.join('\n'),
+      );
+    },
+  );
 });
 
 describe('code samples in GET /docs in Chromium', () => {
@@ -124,7 +148,10 @@ describe('code samples in GET /docs in Chromium', () => {
           const shown = await samples.locator('[role="tabpanel"].react-tabs__tab-panel--selected').innerText();
           // The code as Redoc shows it (highlighted, with a Copy button): every line of the file is in it.
           const source = await readFile(join(codeSamplesDir(), id, file), 'utf8');
-          const missing = source.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !shown.includes(line));
+          const missing = source
+            .split('\n')
+            .map((line) => line.trim())
+            .filter((line) => line !== '' && !shown.includes(line));
           assert.deepEqual(missing, [], `${id}'s ${label} tab does not show these lines of ${id}/${file}`);
         }
       }
@@ -135,34 +162,45 @@ describe('code samples in GET /docs in Chromium', () => {
 });
 
 describe('problem types from GET /docs in Chromium', () => {
-  it("when Redoc renders the introduction's table of errors, then a code links to its problem page, which opens (200) with the code's title", { timeout: 60_000 }, async () => {
-    const page = await browser.newPage();
-    try {
-      await page.goto(`${server.baseUrl}/docs`);
-      const link = page.locator('a[href="/problems/email-taken"]').first();
-      await link.waitFor({ timeout: 30_000 });
-      // Where the rendered link leads, resolved by the browser against the page's URL.
-      const target = await link.evaluate((anchor) => (anchor as unknown as { href: string }).href);
-      assert.equal(target, `${server.baseUrl}/problems/email-taken`);
-      const response = await page.goto(target);
-      assert.equal(response?.status(), 200);
-      assert.equal(await page.locator('h1').innerText(), 'Email already registered');
-    } finally {
-      await page.close();
-    }
-  });
+  it(
+    "when Redoc renders the introduction's table of errors, then a code links to its problem page, which opens (200) with the code's title",
+    { timeout: 60_000 },
+    async () => {
+      const page = await browser.newPage();
+      try {
+        await page.goto(`${server.baseUrl}/docs`);
+        const link = page.locator('a[href="/problems/email-taken"]').first();
+        await link.waitFor({ timeout: 30_000 });
+        // Where the rendered link leads, resolved by the browser against the page's URL.
+        const target = await link.evaluate((anchor) => (anchor as unknown as { href: string }).href);
+        assert.equal(target, `${server.baseUrl}/problems/email-taken`);
+        const response = await page.goto(target);
+        assert.equal(response?.status(), 200);
+        assert.equal(await page.locator('h1').innerText(), 'Email already registered');
+      } finally {
+        await page.close();
+      }
+    },
+  );
 });
 
 describe('npm run docs:build in Chromium', () => {
-  it("when .artifacts/docs/index.html is opened from disk, then it renders every operation's summary and code-sample tabs, with no error and nothing but local files", { timeout: 60_000 }, async (t) => {
-    const index = await buildStaticDocs();
-    const { rendered, samples, requests, errors } = await render(t, pathToFileURL(index).href, 'docs-static.png');
-    assert.deepEqual(rendered, summaries);
-    assert.deepEqual(samples, sampleTabs, 'every operation shows its curl, TypeScript and Go samples');
-    assert.deepEqual(requests.filter((url) => !staysLocal(url)), []);
-    assert.deepEqual(errors, []);
-    assert.ok(requests.includes(pathToFileURL(join(index, '..', 'redoc.standalone.js')).href), requests.join('\n'));
-  });
+  it(
+    "when .artifacts/docs/index.html is opened from disk, then it renders every operation's summary and code-sample tabs, with no error and nothing but local files",
+    { timeout: 60_000 },
+    async (t) => {
+      const index = await buildStaticDocs();
+      const { rendered, samples, requests, errors } = await render(t, pathToFileURL(index).href, 'docs-static.png');
+      assert.deepEqual(rendered, summaries);
+      assert.deepEqual(samples, sampleTabs, 'every operation shows its curl, TypeScript and Go samples');
+      assert.deepEqual(
+        requests.filter((url) => !staysLocal(url)),
+        [],
+      );
+      assert.deepEqual(errors, []);
+      assert.ok(requests.includes(pathToFileURL(join(index, '..', 'redoc.standalone.js')).href), requests.join('\n'));
+    },
+  );
 
   it("when an operation's Authorizations are expanded, then they show the scopes the spec lists for it", { timeout: 60_000 }, async () => {
     const index = await buildStaticDocs();

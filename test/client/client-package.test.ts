@@ -138,7 +138,10 @@ describe('the client package (@users-api/client) installed from its tarball', ()
     for (const expected of ['package.json', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/schemas.d.ts', 'dist/generated/openapi.d.ts']) {
       assert.ok(files.includes(expected), `${expected} in ${files.join(', ')}`);
     }
-    assert.deepEqual(files.filter((f) => !f.startsWith('dist/') && f !== 'package.json' && f !== 'LICENSE'), []);
+    assert.deepEqual(
+      files.filter((f) => !f.startsWith('dist/') && f !== 'package.json' && f !== 'LICENSE'),
+      [],
+    );
     t.diagnostic(`${packed.filename}: ${packed.size} bytes packed, ${packed.unpackedSize} unpacked, ${files.length} files`);
   });
 

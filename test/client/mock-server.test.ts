@@ -62,7 +62,10 @@ async function startMock(extra: string[]): Promise<{ baseUrl: string; process: M
   return { baseUrl: `http://127.0.0.1:${port}`, process: prism };
 }
 
-for (const mode of [{ name: 'static (the spec examples)', args: [] as string[] }, { name: '--dynamic', args: ['--dynamic', '--seed', 'users-api'] }]) {
+for (const mode of [
+  { name: 'static (the spec examples)', args: [] as string[] },
+  { name: '--dynamic', args: ['--dynamic', '--seed', 'users-api'] },
+]) {
   describe(`npm run mock, ${mode.name}, through the client package`, () => {
     let mock: { baseUrl: string; process: ManagedProcess };
     let api: UsersClient;
@@ -91,11 +94,17 @@ for (const mode of [{ name: 'static (the spec examples)', args: [] as string[] }
         if (expected.mediaTypes.length === 0) {
           assert.equal(result.data, undefined);
         } else {
-          assert.ok(expected.mediaTypes.some((media) => type?.startsWith(media)), `content-type ${type} is one of ${expected.mediaTypes.join(', ')}`);
+          assert.ok(
+            expected.mediaTypes.some((media) => type?.startsWith(media)),
+            `content-type ${type} is one of ${expected.mediaTypes.join(', ')}`,
+          );
         }
         assert.deepEqual(expected.check(result.data), []);
         if (mode.args.length === 0 && expected.examples.length > 0) {
-          assert.ok(expected.examples.some((example) => JSON.stringify(example) === JSON.stringify(result.data)), `one of the spec's examples: ${JSON.stringify(result.data)}`);
+          assert.ok(
+            expected.examples.some((example) => JSON.stringify(example) === JSON.stringify(result.data)),
+            `one of the spec's examples: ${JSON.stringify(result.data)}`,
+          );
         }
       });
     }

@@ -206,7 +206,10 @@ describe('POST /users', () => {
     const result = await client.POST('/users', { body: { name: 'x', email: 'not-an-email' } });
     expectProblem(result, 400, 'VALIDATION_FAILED');
     assert.equal(result.data, undefined);
-    assert.deepEqual(result.error?.errors?.map((issue) => `${issue.in} ${issue.path}`), ['body /email']);
+    assert.deepEqual(
+      result.error?.errors?.map((issue) => `${issue.in} ${issue.path}`),
+      ['body /email'],
+    );
   });
 
   it('when a field name is misspelled (a compile error), then the service refuses it too: 400 naming both fields', async () => {
@@ -220,7 +223,10 @@ describe('POST /users', () => {
     // @ts-expect-error -- UserRegistration requires `email`
     const result = await client.POST('/users', { body: { name: 'no email' } });
     const problem = expectProblem(result, 400, 'VALIDATION_FAILED');
-    assert.deepEqual(problem.errors?.map((issue) => `${issue.in} ${issue.path}`), ['body /email']);
+    assert.deepEqual(
+      problem.errors?.map((issue) => `${issue.in} ${issue.path}`),
+      ['body /email'],
+    );
   });
 
   it('when the email is taken in another letter case, then 409 EMAIL_TAKEN', async () => {
@@ -273,7 +279,10 @@ describe('GET /users', () => {
     // @ts-expect-error -- limit is a number
     const result = await client.GET('/users', { params: { query: { limit: 'ten' } } });
     const problem = expectProblem(result, 400, 'VALIDATION_FAILED');
-    assert.deepEqual(problem.errors?.map((issue) => `${issue.in} ${issue.path}`), ['query /limit']);
+    assert.deepEqual(
+      problem.errors?.map((issue) => `${issue.in} ${issue.path}`),
+      ['query /limit'],
+    );
   });
 });
 
@@ -305,7 +314,10 @@ describe('GET /users/{id}', () => {
 
   it('when the id is malformed, then 400 naming the path parameter', async () => {
     const problem = expectProblem(await client.GET('/users/{id}', { params: { path: { id: '123' } } }), 400, 'VALIDATION_FAILED');
-    assert.deepEqual(problem.errors?.map((issue) => `${issue.in} ${issue.path}`), ['path /id']);
+    assert.deepEqual(
+      problem.errors?.map((issue) => `${issue.in} ${issue.path}`),
+      ['path /id'],
+    );
   });
 
   it('when the path parameter is left out (a compile error), then the template is sent as is and refused with 400', async () => {
@@ -666,7 +678,10 @@ describe('with a JWT provider: scopes through the client', () => {
   it('when the token has users:self and the verified email of a user, then the client reaches that user only', async () => {
     const api = clientWith({ scope: 'users:self', email: 'OWN@example.com', email_verified: true });
     assert.equal(dataOf(await api.GET('/users/{id}', { params: { path: { id } } }), 200).id, id);
-    assert.deepEqual(dataOf(await api.GET('/users'), 200).items.map((user) => user.id), [id]);
+    assert.deepEqual(
+      dataOf(await api.GET('/users'), 200).items.map((user) => user.id),
+      [id],
+    );
     expectProblem(await api.GET('/users/{id}', { params: { path: { id: 'f'.repeat(24) } } }), 404, 'USER_NOT_FOUND');
   });
 });

@@ -48,7 +48,11 @@ describe('the Postman collection covers the contract', () => {
 
   it('when a request is mapped, then it targets an operation of the spec', () => {
     assert.ok(requests.length > 0, 'the collection has no requests');
-    assert.deepEqual(report.unmatched.map((request) => `${request.method} ${request.path} (${requestLabel(request)})`), [], `requests that target no operation of the spec:${list(report.unmatched.map((request) => `${request.method} ${request.path}: ${requestLabel(request)}`))}`);
+    assert.deepEqual(
+      report.unmatched.map((request) => `${request.method} ${request.path} (${requestLabel(request)})`),
+      [],
+      `requests that target no operation of the spec:${list(report.unmatched.map((request) => `${request.method} ${request.path}: ${requestLabel(request)}`))}`,
+    );
   });
 
   it('when a request is read, then its test script asserts a status with pm.response.to.have.status(N)', () => {
@@ -78,9 +82,12 @@ describe('the Postman collection covers the contract', () => {
     assert.ok(report.total > 0);
   });
 
-  it('when statuses are asserted, then only in the requests\' own scripts, not in collection or folder scripts', () => {
+  it("when statuses are asserted, then only in the requests' own scripts, not in collection or folder scripts", () => {
     const shared = sharedScripts(collection).filter((script) => assertedStatuses(script.tests).length > 0);
-    assert.deepEqual(shared.map((script) => script.where), []);
+    assert.deepEqual(
+      shared.map((script) => script.where),
+      [],
+    );
   });
 });
 
@@ -104,9 +111,13 @@ describe('the Postman collection is organised by operation', () => {
   it('when an operation is looked for, then exactly one folder holds it', () => {
     const owners = operations.map((operation) => ({
       operation,
-      folders: [...folders].filter(([, inside]) => inside.some((request) => matchOperation(operations, request.method, request.path) === operation)).map(([name]) => name),
+      folders: [...folders]
+        .filter(([, inside]) => inside.some((request) => matchOperation(operations, request.method, request.path) === operation))
+        .map(([name]) => name),
     }));
-    const wrong = owners.filter((owner) => owner.folders.length !== 1).map((owner) => `${owner.operation.operationId}: ${owner.folders.join(', ') || 'no folder'}`);
+    const wrong = owners
+      .filter((owner) => owner.folders.length !== 1)
+      .map((owner) => `${owner.operation.operationId}: ${owner.folders.join(', ') || 'no folder'}`);
     assert.deepEqual(wrong, []);
   });
 
@@ -127,9 +138,15 @@ describe('the Postman collection is organised by operation', () => {
     assert.equal(json.info?.schema, 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json');
     assert.deepEqual(postmanSchemaProblems(json), [], 'the collection breaks the Postman v2.1 schema');
     const description = collection.description;
-    assert.match(typeof description === 'string' ? description : (description?.content ?? ''), /npx newman run postman\/users-api\.postman_collection\.json -e postman\/local\.postman_environment\.json/);
+    assert.match(
+      typeof description === 'string' ? description : (description?.content ?? ''),
+      /npx newman run postman\/users-api\.postman_collection\.json -e postman\/local\.postman_environment\.json/,
+    );
     const environment = JSON.parse(readFileSync(environmentFile, 'utf8')) as { values?: { key: string; value: string }[] };
-    assert.deepEqual(environment.values?.filter((value) => value.key === 'baseUrl').map((value) => value.value), ['http://127.0.0.1:5000']);
+    assert.deepEqual(
+      environment.values?.filter((value) => value.key === 'baseUrl').map((value) => value.value),
+      ['http://127.0.0.1:5000'],
+    );
   });
 });
 
@@ -160,7 +177,14 @@ describe('the coverage check itself', () => {
     ),
   );
   const request = (name: string, method: string, url: string, tests: string): CollectionRequest => ({
-    folders: ['f'], name, method, url, path: url.replace(/^\{\{baseUrl\}\}/, '').replace(/\?.*$/, ''), description: 'd', prerequest: '', tests,
+    folders: ['f'],
+    name,
+    method,
+    url,
+    path: url.replace(/^\{\{baseUrl\}\}/, '').replace(/\?.*$/, ''),
+    description: 'd',
+    prerequest: '',
+    tests,
   });
 
   it('when a small spec is read, then its operation and all its response keys are found', () => {
@@ -181,16 +205,33 @@ describe('the coverage check itself', () => {
 
   it('when pairs are missing, requests stray or assert nothing, then the report names them', () => {
     const result = coverage(spec, [
-      request('ok', 'GET', '{{baseUrl}}/things/{{id}}', "pm.test('s', () => { pm.response.to.have.status(200); pm.expect(pm.response.json()).to.be.an('object'); });"),
+      request(
+        'ok',
+        'GET',
+        '{{baseUrl}}/things/{{id}}',
+        "pm.test('s', () => { pm.response.to.have.status(200); pm.expect(pm.response.json()).to.be.an('object'); });",
+      ),
       request('stray', 'GET', '{{baseUrl}}/other', 'pm.response.to.have.status(200); pm.response.json();'),
       request('silent', 'GET', '{{baseUrl}}/things/1', "pm.test('t', () => pm.expect(pm.response.text()).to.equal(''));"),
       request('undocumented', 'GET', '{{baseUrl}}/things/1', 'pm.test("x", () => { pm.response.to.have.status(302); });'),
     ]);
     assert.deepEqual(result.missing, ['getThing (GET /things/{id}) 404', 'getThing (GET /things/{id}) 4XX']);
     assert.equal(`${result.covered}/${result.total}`, '1/3');
-    assert.deepEqual(result.unmatched.map((r) => r.name), ['stray']);
-    assert.deepEqual(result.withoutStatus.map((r) => r.name), ['silent']);
-    assert.deepEqual(result.undocumented.map((u) => `${u.request.name} ${u.status}`), ['undocumented 302']);
-    assert.deepEqual(result.withoutBodyCheck.map((r) => r.name), ['undocumented']);
+    assert.deepEqual(
+      result.unmatched.map((r) => r.name),
+      ['stray'],
+    );
+    assert.deepEqual(
+      result.withoutStatus.map((r) => r.name),
+      ['silent'],
+    );
+    assert.deepEqual(
+      result.undocumented.map((u) => `${u.request.name} ${u.status}`),
+      ['undocumented 302'],
+    );
+    assert.deepEqual(
+      result.withoutBodyCheck.map((r) => r.name),
+      ['undocumented'],
+    );
   });
 });

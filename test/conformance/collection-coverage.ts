@@ -6,7 +6,14 @@
 // `pm.response.to.have.status(N)` calls of its own test script.
 
 import { readFileSync } from 'node:fs';
-import postman, { type Collection, type CollectionDefinition, type EventList, type Item, type ItemGroup, type PropertyBaseDefinition } from 'postman-collection';
+import postman, {
+  type Collection,
+  type CollectionDefinition,
+  type EventList,
+  type Item,
+  type ItemGroup,
+  type PropertyBaseDefinition,
+} from 'postman-collection';
 import { parse } from 'yaml';
 
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -109,7 +116,8 @@ export function urlPath(url: string): string {
 function foldersOf(item: Item): string[] {
   const folders: string[] = [];
   // Up to, not including, the collection (the only ancestor without a parent).
-  for (let parent = item.parent() as ItemGroup<Item> | undefined; parent?.parent(); parent = parent.parent() as ItemGroup<Item> | undefined) folders.unshift(parent.name);
+  for (let parent = item.parent() as ItemGroup<Item> | undefined; parent?.parent(); parent = parent.parent() as ItemGroup<Item> | undefined)
+    folders.unshift(parent.name);
   return folders;
 }
 
@@ -135,7 +143,9 @@ export function collectionRequests(collection: Collection): CollectionRequest[] 
 /** Scripts of the collection and its folders, which run around every request below them. */
 export function sharedScripts(collection: Collection): { where: string; tests: string; prerequest: string }[] {
   const shared = [{ where: 'the collection', tests: scriptOf(collection.events, 'test'), prerequest: scriptOf(collection.events, 'prerequest') }];
-  collection.forEachItemGroup((group) => shared.push({ where: `folder "${group.name}"`, tests: scriptOf(group.events, 'test'), prerequest: scriptOf(group.events, 'prerequest') }));
+  collection.forEachItemGroup((group) =>
+    shared.push({ where: `folder "${group.name}"`, tests: scriptOf(group.events, 'test'), prerequest: scriptOf(group.events, 'prerequest') }),
+  );
   return shared;
 }
 
@@ -148,7 +158,9 @@ export function assertedStatuses(tests: string): number[] {
 
 /** Whether a test script checks the response's content type or body. */
 export function checksContentTypeOrBody(tests: string): boolean {
-  return /headers\.get\(\s*['"]content-type['"]\s*\)|to\.have\.header\(\s*['"]content-type['"]|pm\.response\.(json|text)\(|to\.(have\.)?(be\.)?(json|jsonBody|body)\b|responseBody/i.test(tests);
+  return /headers\.get\(\s*['"]content-type['"]\s*\)|to\.have\.header\(\s*['"]content-type['"]|pm\.response\.(json|text)\(|to\.(have\.)?(be\.)?(json|jsonBody|body)\b|responseBody/i.test(
+    tests,
+  );
 }
 
 /** The operation a request targets: same method, and a path that fits the operation's template. */

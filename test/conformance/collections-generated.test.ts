@@ -28,14 +28,18 @@ function firstDifference(built: string, committed: string): string {
 
 /** The names a script declares as functions, at any depth: `const name = (…) =>`, `function name(`. */
 function declaredFunctions(script: string): string[] {
-  return [...script.matchAll(/^\s*(?:(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:async\s+)?(?:\([^)]*\)|[A-Za-z_$][\w$]*)\s*=>|function\s+([A-Za-z_$][\w$]*)\s*\()/gm)].map(
-    (match) => match[1] ?? match[2] ?? '',
-  );
+  return [
+    ...script.matchAll(
+      /^\s*(?:(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:async\s+)?(?:\([^)]*\)|[A-Za-z_$][\w$]*)\s*=>|function\s+([A-Za-z_$][\w$]*)\s*\()/gm,
+    ),
+  ].map((match) => match[1] ?? match[2] ?? '');
 }
 
 /** The helpers a script takes: `const { a, b } = eval(pm.variables.get('helpers'));`. */
 function takenHelpers(script: string): string[] {
-  return [...script.matchAll(/const \{([^}]*)\} = eval\(pm\.variables\.get\('helpers'\)\);/g)].flatMap((match) => match[1]!.split(',').map((name) => name.trim()));
+  return [...script.matchAll(/const \{([^}]*)\} = eval\(pm\.variables\.get\('helpers'\)\);/g)].flatMap((match) =>
+    match[1]!.split(',').map((name) => name.trim()),
+  );
 }
 
 /** The helpers the collection's pre-request script offers: the keys of its helpers' `return { … }`. */
@@ -60,18 +64,28 @@ describe('the generated Postman collections', () => {
   });
 
   it('when the reference collection is read, then it has one request per operation and a saved example, answered with its status, for every documented status', () => {
-    const reference = JSON.parse(readFileSync(referenceFile, 'utf8')) as { item: { name: string; item: { name: string; request: { method: string }; response: { name: string; code: number }[] }[] }[] };
+    const reference = JSON.parse(readFileSync(referenceFile, 'utf8')) as {
+      item: { name: string; item: { name: string; request: { method: string }; response: { name: string; code: number }[] }[] }[];
+    };
     const operations = readSpecOperations(join(projectRoot, 'openapi', 'openapi.yaml'));
     const { spec } = readReferenceSource(projectRoot);
-    const summaries = new Map(Object.values(spec.paths).flatMap((item) => Object.values(item).map((operation) => operation as { operationId?: string; summary?: string })).filter((o) => o.operationId).map((o) => [o.operationId!, o.summary!]));
+    const summaries = new Map(
+      Object.values(spec.paths)
+        .flatMap((item) => Object.values(item).map((operation) => operation as { operationId?: string; summary?: string }))
+        .filter((o) => o.operationId)
+        .map((o) => [o.operationId!, o.summary!]),
+    );
     const requests = reference.item.flatMap((folder) => folder.item);
     assert.deepEqual(requests.map((request) => request.name).sort(), operations.map((operation) => summaries.get(operation.operationId)).sort());
     const problems: string[] = [];
     for (const operation of operations) {
       const request = requests.find((candidate) => candidate.name === summaries.get(operation.operationId))!;
       const saved = request.response.map((response) => String(response.code)).sort();
-      if (saved.join() !== [...operation.statuses].sort().join()) problems.push(`${operation.operationId}: documents ${operation.statuses.join(', ')}, saved ${saved.join(', ')}`);
-      for (const response of request.response) if (!response.name.startsWith(`${response.code} — `)) problems.push(`${operation.operationId}: "${response.name}" is not named by its status ${response.code}`);
+      if (saved.join() !== [...operation.statuses].sort().join())
+        problems.push(`${operation.operationId}: documents ${operation.statuses.join(', ')}, saved ${saved.join(', ')}`);
+      for (const response of request.response)
+        if (!response.name.startsWith(`${response.code} — `))
+          problems.push(`${operation.operationId}: "${response.name}" is not named by its status ${response.code}`);
     }
     assert.deepEqual(problems, []);
   });
@@ -89,7 +103,9 @@ describe('the conformance collection defines each helper once', () => {
   const offered = offeredHelpers(source.prerequest);
   const scripts = source.folders.flatMap((folder) =>
     folder.requests.flatMap((request) =>
-      (['prerequest', 'test'] as const).flatMap((listen) => (request[listen] === undefined ? [] : [{ where: `${folder.file}: ${request.name} (${listen})`, script: request[listen]! }])),
+      (['prerequest', 'test'] as const).flatMap((listen) =>
+        request[listen] === undefined ? [] : [{ where: `${folder.file}: ${request.name} (${listen})`, script: request[listen] }],
+      ),
     ),
   );
 
@@ -113,15 +129,22 @@ describe('the conformance collection defines each helper once', () => {
       const taken = takenHelpers(script);
       for (const name of taken) {
         if (!offered.includes(name)) problems.push(`${where}: takes ${name}, which is no helper`);
-        if (!new RegExp(`\\b${name}\\(`).test(script.replace(/^const \{[^}]*\} = eval[^\n]*$/m, ''))) problems.push(`${where}: takes ${name} but does not call it`);
+        if (!new RegExp(`\\b${name}\\(`).test(script.replace(/^const \{[^}]*\} = eval[^\n]*$/m, '')))
+          problems.push(`${where}: takes ${name} but does not call it`);
       }
-      for (const name of offered) if (new RegExp(`(^|[^.\\w$])${name}\\(`).test(script) && !taken.includes(name)) problems.push(`${where}: calls ${name} without taking it`);
+      for (const name of offered)
+        if (new RegExp(`(^|[^.\\w$])${name}\\(`).test(script) && !taken.includes(name)) problems.push(`${where}: calls ${name} without taking it`);
     }
     assert.deepEqual(problems, []);
   });
 
   it('when the declarations are looked for, then the check finds arrow functions and function declarations', () => {
-    assert.deepEqual(declaredFunctions("const a = (x) => x;\nconst b = async () => 1;\nfunction c() {}\nconst d = 'not a function';\n  const e = () => 0;"), ['a', 'b', 'c', 'e']);
+    assert.deepEqual(declaredFunctions("const a = (x) => x;\nconst b = async () => 1;\nfunction c() {}\nconst d = 'not a function';\n  const e = () => 0;"), [
+      'a',
+      'b',
+      'c',
+      'e',
+    ]);
     assert.deepEqual(takenHelpers("const { api, exhaust } = eval(pm.variables.get('helpers'));"), ['api', 'exhaust']);
   });
 });

@@ -113,13 +113,17 @@ test('the Postman collection passes against the real server', { timeout: 300_000
   }
 
   await t.test('every request of the collection ran exactly once', () => {
-    const expected = collectionRequests(new postman.Collection(collection as CollectionDefinition)).map(requestLabel).sort();
+    const expected = collectionRequests(new postman.Collection(collection as CollectionDefinition))
+      .map(requestLabel)
+      .sort();
     const executed = executions.map((execution) => executedLabel(execution.item)).sort();
     assert.deepEqual(executed, expected);
   });
 
   await t.test('the run had no failure: no failed assertion, request error or script error', () => {
-    const failures = run.failures.map((failure) => `${failure.at} in "${failure.source ? executedLabel(failure.source) : 'the run'}": ${describeError(failure.error)}`);
+    const failures = run.failures.map(
+      (failure) => `${failure.at} in "${failure.source ? executedLabel(failure.source) : 'the run'}": ${describeError(failure.error)}`,
+    );
     assert.equal(summary.error, undefined, String(summary.error));
     assert.deepEqual(failures, []);
   });

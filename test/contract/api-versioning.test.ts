@@ -36,7 +36,13 @@ const requirePhone: SpecEdit = (spec) => {
 const addOrderParameter: SpecEdit = (spec) => {
   spec.addIn(
     ['paths', '/users', 'get', 'parameters'],
-    spec.createNode({ name: 'order', in: 'query', required: false, description: 'Oldest or newest users first.', schema: { type: 'string', enum: ['oldest', 'newest'] } }),
+    spec.createNode({
+      name: 'order',
+      in: 'query',
+      required: false,
+      description: 'Oldest or newest users first.',
+      schema: { type: 'string', enum: ['oldest', 'newest'] },
+    }),
   );
 };
 const release110WithOrder: Version = { version: '1.1.0', edit: addOrderParameter, entry: 'The list can be ordered: `GET /users` takes `order`.' };
@@ -46,7 +52,10 @@ const removeNewestOrder: SpecEdit = (spec) => {
   removeFromList(spec, ['paths', '/users', 'get', 'parameters', order, 'schema', 'enum'], 'newest');
 };
 const addNickname: SpecEdit = (spec) => {
-  spec.setIn(['components', 'schemas', 'UserRegistration', 'properties', 'nickname'], spec.createNode({ type: 'string', maxLength: 50, description: 'What to call the user.' }));
+  spec.setIn(
+    ['components', 'schemas', 'UserRegistration', 'properties', 'nickname'],
+    spec.createNode({ type: 'string', maxLength: 50, description: 'What to call the user.' }),
+  );
 };
 
 /** An entry that names every operation, the broken ones under "#### Breaking". */
@@ -160,7 +169,9 @@ describe('API gate', () => {
   it('when an optional request property is added without a new version, then the gate fails: the contract changed', async () => {
     const verdict = await gate({ working: { version: '1.0.0', edit: addNickname } });
     assert.equal(verdict.passed, false);
-    assert.deepEqual(verdict.problems, ['the contract differs from the released 1.0.0 but info.version is 1.0.0: give it a higher version and a CHANGELOG.md entry']);
+    assert.deepEqual(verdict.problems, [
+      'the contract differs from the released 1.0.0 but info.version is 1.0.0: give it a higher version and a CHANGELOG.md entry',
+    ]);
   });
 
   it('when an optional request property is added under a minor version without a CHANGELOG entry, then the gate fails', async () => {

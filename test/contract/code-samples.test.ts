@@ -54,76 +54,81 @@ async function registeredUser(): Promise<Fixture> {
 }
 
 /** What each operation's samples need, and what else their printed answer must show. */
-const scenarios: Record<string, { fixture: () => Promise<Fixture>; then: (body: unknown, printed: Map<string, string>, f: Fixture) => Promise<void> | void }> = {
-  listUsers: {
-    fixture: registeredUser,
-    then: (body) => {
-      const { items } = body as { items: User[] };
-      assert.ok(items.length >= 1 && items.length <= 10, `a page of 1 to 10 users (limit=10): ${items.length}`);
+const scenarios: Record<string, { fixture: () => Promise<Fixture>; then: (body: unknown, printed: Map<string, string>, f: Fixture) => Promise<void> | void }> =
+  {
+    listUsers: {
+      fixture: registeredUser,
+      then: (body) => {
+        const { items } = body as { items: User[] };
+        assert.ok(items.length >= 1 && items.length <= 10, `a page of 1 to 10 users (limit=10): ${items.length}`);
+      },
     },
-  },
-  createUser: {
-    fixture: async () => {
-      const email = freshEmail();
-      return { env: { USER_EMAIL: email }, email };
+    createUser: {
+      fixture: async () => {
+        const email = freshEmail();
+        return { env: { USER_EMAIL: email }, email };
+      },
+      then: async (body, printed, f) => {
+        const user = body as User;
+        assert.equal(user.email, f.email);
+        assert.equal(printed.get('etag'), '"1"');
+        assert.equal((await api('GET', `/users/${user.id}`)).status, 200, 'the user is stored');
+      },
     },
-    then: async (body, printed, f) => {
-      const user = body as User;
-      assert.equal(user.email, f.email);
-      assert.equal(printed.get('etag'), '"1"');
-      assert.equal((await api('GET', `/users/${user.id}`)).status, 200, 'the user is stored');
+    getUser: {
+      fixture: registeredUser,
+      then: (body, printed, f) => {
+        assert.equal((body as User).id, f.user?.id);
+        assert.equal(printed.get('etag'), f.etag);
+      },
     },
-  },
-  getUser: {
-    fixture: registeredUser,
-    then: (body, printed, f) => {
-      assert.equal((body as User).id, f.user?.id);
-      assert.equal(printed.get('etag'), f.etag);
+    updateUser: {
+      fixture: registeredUser,
+      then: async (body, printed, f) => {
+        assert.equal((body as User).id, f.user?.id);
+        assert.notEqual((body as User).name, f.user?.name, 'the name changed');
+        assert.equal(printed.get('etag'), '"2"');
+        assert.equal(((await api('GET', `/users/${f.user?.id}`)).body as User).name, (body as User).name, 'the change is stored');
+      },
     },
-  },
-  updateUser: {
-    fixture: registeredUser,
-    then: async (body, printed, f) => {
-      assert.equal((body as User).id, f.user?.id);
-      assert.notEqual((body as User).name, f.user?.name, 'the name changed');
-      assert.equal(printed.get('etag'), '"2"');
-      assert.equal(((await api('GET', `/users/${f.user?.id}`)).body as User).name, (body as User).name, 'the change is stored');
+    deleteUser: {
+      fixture: registeredUser,
+      then: async (_body, _printed, f) => assert.equal((await api('GET', `/users/${f.user?.id}`)).status, 404, 'the user is gone'),
     },
-  },
-  deleteUser: {
-    fixture: registeredUser,
-    then: async (_body, _printed, f) => assert.equal((await api('GET', `/users/${f.user?.id}`)).status, 404, 'the user is gone'),
-  },
-  legacyListUsers: {
-    fixture: registeredUser,
-    then: (body, _printed, f) => assert.deepEqual((body as User[]).map((u) => u.id), [f.user?.id]),
-  },
-  legacyUpdateUser: {
-    fixture: registeredUser,
-    then: async (body, _printed, f) => {
-      assert.equal((body as User).id, f.user?.id);
-      assert.notEqual((body as User).name, f.user?.name, 'the name changed');
-      assert.equal(((await api('GET', `/users/${f.user?.id}`)).body as User).name, (body as User).name, 'the change is stored');
+    legacyListUsers: {
+      fixture: registeredUser,
+      then: (body, _printed, f) =>
+        assert.deepEqual(
+          (body as User[]).map((u) => u.id),
+          [f.user?.id],
+        ),
     },
-  },
-  legacyRegister: {
-    fixture: async () => {
-      const email = freshEmail();
-      return { env: { USER_EMAIL: email }, email };
+    legacyUpdateUser: {
+      fixture: registeredUser,
+      then: async (body, _printed, f) => {
+        assert.equal((body as User).id, f.user?.id);
+        assert.notEqual((body as User).name, f.user?.name, 'the name changed');
+        assert.equal(((await api('GET', `/users/${f.user?.id}`)).body as User).name, (body as User).name, 'the change is stored');
+      },
     },
-    then: async (body, _printed, f) => {
-      assert.equal((body as User).email, f.email);
-      assert.equal((await api('GET', `/users/${(body as User).id}`)).status, 200, 'the user is stored');
+    legacyRegister: {
+      fixture: async () => {
+        const email = freshEmail();
+        return { env: { USER_EMAIL: email }, email };
+      },
+      then: async (body, _printed, f) => {
+        assert.equal((body as User).email, f.email);
+        assert.equal((await api('GET', `/users/${(body as User).id}`)).status, 200, 'the user is stored');
+      },
     },
-  },
-  legacyDeleteUser: {
-    fixture: registeredUser,
-    then: async (_body, _printed, f) => assert.equal((await api('GET', `/users/${f.user?.id}`)).status, 404, 'the user is gone'),
-  },
-  getLiveness: { fixture: async () => ({ env: {} }), then: (body) => assert.equal((body as { status: string }).status, 'ok') },
-  getReadiness: { fixture: async () => ({ env: {} }), then: (body) => assert.equal((body as { status: string }).status, 'ready') },
-  getMetrics: { fixture: async () => ({ env: {} }), then: (body) => assert.match(String(body), /^# TYPE \w+ counter$/m) },
-};
+    legacyDeleteUser: {
+      fixture: registeredUser,
+      then: async (_body, _printed, f) => assert.equal((await api('GET', `/users/${f.user?.id}`)).status, 404, 'the user is gone'),
+    },
+    getLiveness: { fixture: async () => ({ env: {} }), then: (body) => assert.equal((body as { status: string }).status, 'ok') },
+    getReadiness: { fixture: async () => ({ env: {} }), then: (body) => assert.equal((body as { status: string }).status, 'ready') },
+    getMetrics: { fixture: async () => ({ env: {} }), then: (body) => assert.match(String(body), /^# TYPE \w+ counter$/m) },
+  };
 
 /**
  * What a sample printed: curl's `-i` (status line, headers, blank line, body), or the clients'
@@ -167,12 +172,18 @@ function runSample(file: string, args: string[], env: Record<string, string>): P
   });
 }
 
-before(async () => {
-  server = await startTestServer('code-samples', { API_TOKENS: TOKEN });
-  goBin = await mkdtemp(join(tmpdir(), 'users-api-go-samples-'));
-  const programs = operations.map(({ operationId }) => ({ name: operationId, source: join(codeSamplesDir(), operationId, 'main.go') }));
-  await withGoClient((dir) => buildGoPrograms(dir, 'samples', programs, goBin), (line) => process.stderr.write(`[code-samples] ${line}\n`));
-}, { timeout: GO_BUILD_TIMEOUT_MS });
+before(
+  async () => {
+    server = await startTestServer('code-samples', { API_TOKENS: TOKEN });
+    goBin = await mkdtemp(join(tmpdir(), 'users-api-go-samples-'));
+    const programs = operations.map(({ operationId }) => ({ name: operationId, source: join(codeSamplesDir(), operationId, 'main.go') }));
+    await withGoClient(
+      (dir) => buildGoPrograms(dir, 'samples', programs, goBin),
+      (line) => process.stderr.write(`[code-samples] ${line}\n`),
+    );
+  },
+  { timeout: GO_BUILD_TIMEOUT_MS },
+);
 after(async () => {
   await server?.close();
   if (goBin) await rm(goBin, { recursive: true, force: true });
@@ -186,23 +197,27 @@ describe('the code samples of every operation (openapi/code-samples/)', () => {
   for (const { operationId, method, path } of operations) {
     for (const sample of SAMPLE_FILES) {
       const status = successStatus(operationId);
-      it(`when the ${sample.label} sample of ${operationId} runs, then it exits 0 and prints the documented ${status} of ${method.toUpperCase()} ${path}`, { timeout: 60_000 }, async () => {
-        const scenario = scenarios[operationId]!;
-        const fixture = await scenario.fixture();
-        const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', USERS_API_URL: server.baseUrl, USERS_API_TOKEN: TOKEN, ...fixture.env };
-        const [file, args] = command(sample, operationId);
-        const run = await runSample(file, args, env);
-        const shown = `${sample.file} of ${operationId} (exit ${run.code}) printed:\n${run.stdout}\n--- stderr:\n${run.stderr}`;
-        assert.equal(run.code, 0, shown);
-        const printed = parsePrinted(run.stdout);
-        assert.equal(printed.status, status, shown);
-        const response = documented.response(operationId, status);
-        const json = response.mediaTypes.some((type) => /^application\/(.+\+)?json$/.test(type));
-        let body: unknown = printed.body;
-        if (json) assert.doesNotThrow(() => (body = JSON.parse(printed.body)), `the printed body is not JSON: ${shown}`);
-        assert.deepEqual(response.check(body), [], `the printed body is not the documented ${status}: ${shown}`);
-        await scenario.then(body, printed.headers, fixture);
-      });
+      it(
+        `when the ${sample.label} sample of ${operationId} runs, then it exits 0 and prints the documented ${status} of ${method.toUpperCase()} ${path}`,
+        { timeout: 60_000 },
+        async () => {
+          const scenario = scenarios[operationId]!;
+          const fixture = await scenario.fixture();
+          const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', USERS_API_URL: server.baseUrl, USERS_API_TOKEN: TOKEN, ...fixture.env };
+          const [file, args] = command(sample, operationId);
+          const run = await runSample(file, args, env);
+          const shown = `${sample.file} of ${operationId} (exit ${run.code}) printed:\n${run.stdout}\n--- stderr:\n${run.stderr}`;
+          assert.equal(run.code, 0, shown);
+          const printed = parsePrinted(run.stdout);
+          assert.equal(printed.status, status, shown);
+          const response = documented.response(operationId, status);
+          const json = response.mediaTypes.some((type) => /^application\/(.+\+)?json$/.test(type));
+          let body: unknown = printed.body;
+          if (json) assert.doesNotThrow(() => (body = JSON.parse(printed.body)), `the printed body is not JSON: ${shown}`);
+          assert.deepEqual(response.check(body), [], `the printed body is not the documented ${status}: ${shown}`);
+          await scenario.then(body, printed.headers, fixture);
+        },
+      );
     }
   }
 });

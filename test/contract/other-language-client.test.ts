@@ -91,20 +91,34 @@ describe('npm run clients:generate (OpenAPI Generator, Go)', { concurrency: true
         assert.ok(existsSync(join(out, file)), `${file} was not generated`);
       }
       // The Go program called every operation of the spec, and ended well.
-      for (const operation of ['createUser', 'getUser', 'listUsers', 'updateUser', 'deleteUser', 'legacyListUsers', 'legacyRegister', 'legacyUpdateUser', 'legacyDeleteUser']) {
+      for (const operation of [
+        'createUser',
+        'getUser',
+        'listUsers',
+        'updateUser',
+        'deleteUser',
+        'legacyListUsers',
+        'legacyRegister',
+        'legacyUpdateUser',
+        'legacyDeleteUser',
+      ]) {
         assert.match(run.stdout, new RegExp(`^${operation} +(GET|POST|PATCH|DELETE) `, 'm'), `${operation} was not called`);
       }
       assert.match(run.stdout, /^smoke: ok$/m);
     },
   );
 
-  it('when the generator warns about a spec (an operation without operationId), then the script fails quoting the warning', { timeout: TIMEOUT_MS }, async () => {
-    const spec = join(scratch, 'no-operation-id.yaml');
-    await writeFile(spec, thingsSpec({ operationId: 'summary: No operationId' }));
-    const run = await generate(['--spec', spec, '--out', join(scratch, 'warned')]);
-    assert.equal(run.code, 1, run.stdout);
-    assert.match(run.stderr, /FAILED: generating the go client printed warnings or errors:\n.*WARN .*Empty operationId found for path: get \/things/);
-  });
+  it(
+    'when the generator warns about a spec (an operation without operationId), then the script fails quoting the warning',
+    { timeout: TIMEOUT_MS },
+    async () => {
+      const spec = join(scratch, 'no-operation-id.yaml');
+      await writeFile(spec, thingsSpec({ operationId: 'summary: No operationId' }));
+      const run = await generate(['--spec', spec, '--out', join(scratch, 'warned')]);
+      assert.equal(run.code, 1, run.stdout);
+      assert.match(run.stderr, /FAILED: generating the go client printed warnings or errors:\n.*WARN .*Empty operationId found for path: get \/things/);
+    },
+  );
 
   it("when the generator's validator finds an error (no info.version), then the script fails before generating", { timeout: TIMEOUT_MS }, async () => {
     const spec = join(scratch, 'no-version.yaml');
@@ -116,17 +130,21 @@ describe('npm run clients:generate (OpenAPI Generator, Go)', { concurrency: true
     assert.equal(existsSync(out), false);
   });
 
-  it('when the generated client does not compile (schemas Thing and NewThing clash in Go), then the script fails quoting the compiler', { timeout: TIMEOUT_MS }, async () => {
-    const spec = join(scratch, 'clash.yaml');
-    await writeFile(
-      spec,
-      thingsSpec({
-        property: "        next:\n          $ref: '#/components/schemas/NewThing'\n",
-        schemas: '    NewThing:\n      type: object\n      properties:\n        name:\n          type: string\n',
-      }),
-    );
-    const run = await generate(['--spec', spec, '--out', join(scratch, 'clash')]);
-    assert.equal(run.code, 1, run.stdout);
-    assert.match(run.stderr, /FAILED: go vet \.\/\.\.\. exited with 1:[\s\S]*NewThing redeclared/);
-  });
+  it(
+    'when the generated client does not compile (schemas Thing and NewThing clash in Go), then the script fails quoting the compiler',
+    { timeout: TIMEOUT_MS },
+    async () => {
+      const spec = join(scratch, 'clash.yaml');
+      await writeFile(
+        spec,
+        thingsSpec({
+          property: "        next:\n          $ref: '#/components/schemas/NewThing'\n",
+          schemas: '    NewThing:\n      type: object\n      properties:\n        name:\n          type: string\n',
+        }),
+      );
+      const run = await generate(['--spec', spec, '--out', join(scratch, 'clash')]);
+      assert.equal(run.code, 1, run.stdout);
+      assert.match(run.stderr, /FAILED: go vet \.\/\.\.\. exited with 1:[\s\S]*NewThing redeclared/);
+    },
+  );
 });

@@ -34,7 +34,7 @@ describe('the files shipped with the service', () => {
     assert.deepEqual(named, keys);
   });
 
-  it('when the configuration reference (docs/operations.md) is compared with src/config.ts, then it lists every setting (and npm start\'s own), none other, with the same defaults', () => {
+  it("when the configuration reference (docs/operations.md) is compared with src/config.ts, then it lists every setting (and npm start's own), none other, with the same defaults", () => {
     const guide = read('docs/operations.md');
     const start = guide.indexOf('\n## Configuration\n');
     assert.ok(start >= 0, 'docs/operations.md has a Configuration section');
@@ -73,9 +73,11 @@ describe('the files shipped with the service', () => {
   it('when the Dockerfile is linted by hadolint (every rule, info level included), then it has no finding', async () => {
     const bin = process.env.HADOLINT_PATH;
     assert.ok(bin, 'HADOLINT_PATH is not set: run the suite with `npm test`, which installs hadolint');
-    const { stdout } = await promisify(execFile)(bin, ['--no-color', '--failure-threshold', 'info', join(projectRoot, 'Dockerfile')]).catch((error: { stdout?: string; code?: number }) => {
-      assert.fail(`hadolint found:\n${error.stdout ?? ''}`);
-    });
+    const { stdout } = await promisify(execFile)(bin, ['--no-color', '--failure-threshold', 'info', join(projectRoot, 'Dockerfile')]).catch(
+      (error: { stdout?: string; code?: number }) => {
+        assert.fail(`hadolint found:\n${error.stdout ?? ''}`);
+      },
+    );
     assert.equal(stdout.trim(), '');
   });
 
@@ -96,7 +98,11 @@ describe('the files shipped with the service', () => {
     assert.ok(service, 'a users-api service');
     assert.equal(service.build, '.');
     const environment = Object.keys(service.environment ?? {});
-    assert.deepEqual(environment.filter((key) => !keys.includes(key)), [], 'settings the service does not read');
+    assert.deepEqual(
+      environment.filter((key) => !keys.includes(key)),
+      [],
+      'settings the service does not read',
+    );
     assert.match(service.environment?.API_TOKENS ?? '', /^\$\{API_TOKENS:\?/, 'API_TOKENS must be given: the container listens on 0.0.0.0');
     assert.ok(compose.services.mongodb, 'a MongoDB beside it');
   });

@@ -10,7 +10,9 @@ import { projectRoot, runBin } from '../support/project.js';
 
 /** `redocly lint` run in `cwd` (with its redocly.yaml): its errors and warnings, each listed. */
 async function lint(cwd?: string): Promise<{ errors: number; warnings: number; listed: string }> {
-  const { stdout } = await runBin('redocly', ['lint', '--format=json'], cwd ? { cwd } : {}).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
+  const { stdout } = await runBin('redocly', ['lint', '--format=json'], cwd ? { cwd } : {}).catch((error: { stdout?: string }) => ({
+    stdout: error.stdout ?? '',
+  }));
   const report = JSON.parse(stdout) as { totals: { errors: number; warnings: number }; problems: { ruleId: string; message: string }[] };
   return { ...report.totals, listed: report.problems.map((p) => `${p.ruleId}: ${p.message}`).join('\n') };
 }

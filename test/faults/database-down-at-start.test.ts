@@ -62,9 +62,15 @@ describe('when the database is down at start', () => {
     const attempts = server.logs().filter((line) => line.msg === 'database unavailable; retrying');
     t.diagnostic(`attempts: ${attempts.map((line) => `#${String(line.attempt)} then ${String(line.retryInMs)} ms`).join(', ')}`);
     assert.ok(attempts.length >= 3);
-    assert.deepEqual(attempts.map((line) => line.attempt), attempts.map((_line, i) => i + 1));
+    assert.deepEqual(
+      attempts.map((line) => line.attempt),
+      attempts.map((_line, i) => i + 1),
+    );
     const pauses = attempts.map((line) => Number(line.retryInMs));
-    assert.ok(pauses.every((pause) => pause > 0 && pause <= DB_RETRY_MAX_MS), `pauses ${pauses.join(', ')}`);
+    assert.ok(
+      pauses.every((pause) => pause > 0 && pause <= DB_RETRY_MAX_MS),
+      `pauses ${pauses.join(', ')}`,
+    );
     // 250, 500, then 1000 ms (the cap), each ±20 %.
     assert.ok(pauses[0]! <= 300 && pauses[2]! >= 800, `pauses ${pauses.join(', ')} grow to the cap`);
     assert.equal((await request(server.baseUrl, 'GET', '/readyz')).status, 503);

@@ -80,67 +80,78 @@ describe('graceful shutdown', () => {
     await db?.remove();
   });
 
-  it('when SIGTERM arrives with requests in flight, then they all complete, readiness turns 503, new connections are refused and the process exits 0 within the grace period', { timeout: 60_000 }, async (t) => {
-    const runId = Date.now().toString(36);
-    const emails = Array.from({ length: IN_FLIGHT }, (_, i) => `inflight.${i}.${runId}@example.com`);
+  it(
+    'when SIGTERM arrives with requests in flight, then they all complete, readiness turns 503, new connections are refused and the process exits 0 within the grace period',
+    { timeout: 60_000 },
+    async (t) => {
+      const runId = Date.now().toString(36);
+      const emails = Array.from({ length: IN_FLIGHT }, (_, i) => `inflight.${i}.${runId}@example.com`);
 
-    // In flight: POSTs with half a body, a GET /readyz with half its headers, an idle keep-alive connection.
-    const posts = await Promise.all(emails.map((email, i) => startSlowPost(server.baseUrl, JSON.stringify({ name: `in flight ${i}`, email }))));
-    const readiness = connect({ host: '127.0.0.1', port: server.port });
-    await new Promise((resolve) => readiness.once('connect', resolve));
-    const readinessAnswer = receive(readiness);
-    readiness.write(`GET /readyz HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n`);
-    const idle = connect({ host: '127.0.0.1', port: server.port });
-    await new Promise((resolve) => idle.once('connect', resolve));
-    const idleAnswer = receive(idle);
-    idle.write(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`);
-    assert.ok(await waitUntil(async () => idleAnswer.sofar().endsWith('}'), { timeoutMs: 5000, intervalMs: 20 }), 'the keep-alive connection got its answer');
-    await sleep(200); // let the server see everything sent so far
+      // In flight: POSTs with half a body, a GET /readyz with half its headers, an idle keep-alive connection.
+      const posts = await Promise.all(emails.map((email, i) => startSlowPost(server.baseUrl, JSON.stringify({ name: `in flight ${i}`, email }))));
+      const readiness = connect({ host: '127.0.0.1', port: server.port });
+      await new Promise((resolve) => readiness.once('connect', resolve));
+      const readinessAnswer = receive(readiness);
+      readiness.write(`GET /readyz HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n`);
+      const idle = connect({ host: '127.0.0.1', port: server.port });
+      await new Promise((resolve) => idle.once('connect', resolve));
+      const idleAnswer = receive(idle);
+      idle.write(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`);
+      assert.ok(await waitUntil(async () => idleAnswer.sofar().endsWith('}'), { timeoutMs: 5000, intervalMs: 20 }), 'the keep-alive connection got its answer');
+      await sleep(200); // let the server see everything sent so far
 
-    const signalledAt = Date.now();
-    process.kill(server.pid, 'SIGTERM');
-    await sleep(300);
+      const signalledAt = Date.now();
+      process.kill(server.pid, 'SIGTERM');
+      await sleep(300);
 
-    // New connections are refused as soon as shutdown has begun.
-    const newConnection = await tryConnect(server.port);
+      // New connections are refused as soon as shutdown has begun.
+      const newConnection = await tryConnect(server.port);
 
-    // The request whose headers were still arriving is answered: not ready any more.
-    readiness.write('\r\n');
-    const readinessText = await readinessAnswer.closed;
+      // The request whose headers were still arriving is answered: not ready any more.
+      readiness.write('\r\n');
+      const readinessText = await readinessAnswer.closed;
 
-    // The POSTs' bodies arrive after the signal; every one of them must succeed.
-    const answers = await Promise.all(posts.map((post) => post.finish()));
-    const exit = await server.exited;
-    const exitedAfterMs = Date.now() - signalledAt;
-    const idleText = await idleAnswer.closed;
+      // The POSTs' bodies arrive after the signal; every one of them must succeed.
+      const answers = await Promise.all(posts.map((post) => post.finish()));
+      const exit = await server.exited;
+      const exitedAfterMs = Date.now() - signalledAt;
+      const idleText = await idleAnswer.closed;
 
-    t.diagnostic(`in flight at SIGTERM: ${IN_FLIGHT} POSTs with half a body, 1 GET /readyz with half its headers, 1 idle keep-alive connection`);
-    t.diagnostic(`POST statuses: ${answers.map((answer) => answer.status).join(', ')}; new connection after SIGTERM: ${newConnection}`);
-    t.diagnostic(`exit ${JSON.stringify(exit)} ${exitedAfterMs} ms after SIGTERM (grace ${SHUTDOWN_GRACE_MS} ms)`);
+      t.diagnostic(`in flight at SIGTERM: ${IN_FLIGHT} POSTs with half a body, 1 GET /readyz with half its headers, 1 idle keep-alive connection`);
+      t.diagnostic(`POST statuses: ${answers.map((answer) => answer.status).join(', ')}; new connection after SIGTERM: ${newConnection}`);
+      t.diagnostic(`exit ${JSON.stringify(exit)} ${exitedAfterMs} ms after SIGTERM (grace ${SHUTDOWN_GRACE_MS} ms)`);
 
-    assert.equal(newConnection, 'ECONNREFUSED');
-    assert.match(readinessText, /^HTTP\/1\.1 503 /);
-    assert.match(readinessText, /\r\nretry-after: 1\r\n/i);
-    assert.match(readinessText, /\r\nconnection: close\r\n/i);
-    assert.match(readinessText, /"code":"SERVICE_UNAVAILABLE"/);
-    assert.match(readinessText, /shutting down/);
-    assert.deepEqual(answers.map((answer) => answer.status), emails.map(() => 201), answers.map((answer) => answer.body).join('\n'));
-    assert.ok(answers.every((answer) => answer.connection === 'close'), 'in-flight answers close their connection');
-    // The idle keep-alive connection was answered once and then closed by the server.
-    assert.equal(idleText.match(/^HTTP\/1\.1 200 /gm)?.length, 1);
+      assert.equal(newConnection, 'ECONNREFUSED');
+      assert.match(readinessText, /^HTTP\/1\.1 503 /);
+      assert.match(readinessText, /\r\nretry-after: 1\r\n/i);
+      assert.match(readinessText, /\r\nconnection: close\r\n/i);
+      assert.match(readinessText, /"code":"SERVICE_UNAVAILABLE"/);
+      assert.match(readinessText, /shutting down/);
+      assert.deepEqual(
+        answers.map((answer) => answer.status),
+        emails.map(() => 201),
+        answers.map((answer) => answer.body).join('\n'),
+      );
+      assert.ok(
+        answers.every((answer) => answer.connection === 'close'),
+        'in-flight answers close their connection',
+      );
+      // The idle keep-alive connection was answered once and then closed by the server.
+      assert.equal(idleText.match(/^HTTP\/1\.1 200 /gm)?.length, 1);
 
-    assert.deepEqual(exit, { code: 0, signal: null });
-    assert.ok(exitedAfterMs < SHUTDOWN_GRACE_MS, `exited ${exitedAfterMs} ms after SIGTERM`);
-    const messages = server.logs().map((line) => line.msg);
-    assert.ok(messages.includes('shutting down') && messages.includes('stopped'), messages.join(', '));
-    assert.ok(!messages.includes('grace period nearly over: cutting the connections still open'));
+      assert.deepEqual(exit, { code: 0, signal: null });
+      assert.ok(exitedAfterMs < SHUTDOWN_GRACE_MS, `exited ${exitedAfterMs} ms after SIGTERM`);
+      const messages = server.logs().map((line) => line.msg);
+      assert.ok(messages.includes('shutting down') && messages.includes('stopped'), messages.join(', '));
+      assert.ok(!messages.includes('grace period nearly over: cutting the connections still open'));
 
-    // The writes that were in flight are stored.
-    const check = await db.connect(DB_NAME);
-    try {
-      assert.equal(await check.db.collection('users').countDocuments({ email: { $in: emails } }), IN_FLIGHT);
-    } finally {
-      await check.close();
-    }
-  });
+      // The writes that were in flight are stored.
+      const check = await db.connect(DB_NAME);
+      try {
+        assert.equal(await check.db.collection('users').countDocuments({ email: { $in: emails } }), IN_FLIGHT);
+      } finally {
+        await check.close();
+      }
+    },
+  );
 });

@@ -34,7 +34,10 @@ describe('when the database goes silent', () => {
     assert.deepEqual(await database.run(() => database.db.command({ ping: 1 })), { ok: 1 });
     process.kill(db.pid, 'SIGSTOP');
     const started = Date.now();
-    await assert.rejects(database.run(() => database.db.collection('users').findOne({})), unavailable);
+    await assert.rejects(
+      database.run(() => database.db.collection('users').findOne({})),
+      unavailable,
+    );
     const waited = Date.now() - started;
     assert.ok(waited >= TIMEOUT_MS - 10 && waited < TIMEOUT_MS + 600, `answered after ${waited} ms`);
 
@@ -43,7 +46,10 @@ describe('when the database goes silent', () => {
     assert.equal(database.isUp, false);
     assert.ok(lines.some((line) => line.msg === 'database connection lost; reconnecting'));
     const quick = Date.now();
-    await assert.rejects(database.run(() => database.db.collection('users').findOne({})), unavailable);
+    await assert.rejects(
+      database.run(() => database.db.collection('users').findOne({})),
+      unavailable,
+    );
     assert.ok(Date.now() - quick < 100, 'a database known to be lost fails at once');
 
     process.kill(db.pid, 'SIGCONT');

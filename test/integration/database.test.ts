@@ -24,7 +24,10 @@ describe('Database.run against the real database', () => {
     const database = await connectTestDatabase('database_bound', { timeoutMs: 300, retryMaxMs: 500, logger });
     try {
       const started = Date.now();
-      await assert.rejects(database.run(() => new Promise<never>(() => {})), unavailable);
+      await assert.rejects(
+        database.run(() => new Promise<never>(() => {})),
+        unavailable,
+      );
       const waited = Date.now() - started;
       assert.ok(waited >= 290 && waited < 1000, `answered after ${waited} ms`);
       // A slow call is not a lost database: the next call goes through.
@@ -42,7 +45,10 @@ describe('Database.run against the real database', () => {
     const database = await connectTestDatabase('database_other');
     try {
       const bug = new TypeError('expected a string');
-      await assert.rejects(database.run(() => Promise.reject(bug)), (error) => error === bug);
+      await assert.rejects(
+        database.run(() => Promise.reject(bug)),
+        (error) => error === bug,
+      );
       assert.equal(database.isUp, true);
     } finally {
       await database.close();
@@ -61,7 +67,10 @@ describe('Database.run against the real database', () => {
       assert.equal(database.isUp, true);
       assert.equal(onConnectCalls, 1);
       await database.ping();
-      assert.deepEqual(lines.map((line) => line.msg), ['database connected']);
+      assert.deepEqual(
+        lines.map((line) => line.msg),
+        ['database connected'],
+      );
     } finally {
       await database.close();
     }
@@ -79,17 +88,26 @@ describe('Database when nothing listens at its address', () => {
     });
     try {
       const started = Date.now();
-      await assert.rejects(database.run(() => database.db.command({ ping: 1 })), unavailable);
+      await assert.rejects(
+        database.run(() => database.db.command({ ping: 1 })),
+        unavailable,
+      );
       await assert.rejects(database.ping(), unavailable);
       assert.ok(Date.now() - started < 100, 'no waiting while not connected');
 
       await sleep(2500);
       const attempts = lines.filter((line) => line.msg === 'database unavailable; retrying');
       assert.ok(attempts.length >= 3, `${attempts.length} attempts logged`);
-      assert.deepEqual(attempts.map((line) => line.attempt), attempts.map((_line, i) => i + 1));
+      assert.deepEqual(
+        attempts.map((line) => line.attempt),
+        attempts.map((_line, i) => i + 1),
+      );
       const pauses = attempts.map((line) => line.retryInMs ?? 0);
       assert.ok(pauses[0]! >= 200 && pauses[0]! <= 300, `first pause ${pauses[0]} ms`);
-      assert.ok(pauses.every((pause) => pause <= 600), `pauses ${pauses.join(', ')} ms stay under the cap`);
+      assert.ok(
+        pauses.every((pause) => pause <= 600),
+        `pauses ${pauses.join(', ')} ms stay under the cap`,
+      );
       assert.ok(pauses.at(-1)! > pauses[0]!, `pauses ${pauses.join(', ')} ms grow`);
       assert.equal(onConnectCalls, 0);
       assert.equal(database.isUp, false);

@@ -96,8 +96,11 @@ describe('GET /openapi.yaml', () => {
     assert.equal(reply.status, 200);
     assert.equal(reply.headers.get('content-type'), 'application/yaml; charset=utf-8');
     assert.equal(reply.headers.get('cache-control'), 'no-cache');
-    assert.equal(withoutServers(withoutCodeSamples(reply.text)), withoutServers(specText), 'every other byte is the file\'s');
-    assert.deepEqual((parse(reply.text) as { servers: { url: string }[] }).servers.map((entry) => entry.url), [server.baseUrl]);
+    assert.equal(withoutServers(withoutCodeSamples(reply.text)), withoutServers(specText), "every other byte is the file's");
+    assert.deepEqual(
+      (parse(reply.text) as { servers: { url: string }[] }).servers.map((entry) => entry.url),
+      [server.baseUrl],
+    );
     strongEtag(reply);
   });
 
@@ -112,16 +115,19 @@ describe('GET /openapi.yaml', () => {
 });
 
 describe('GET /openapi.json', () => {
-  it('when requested, then 200 application/json equal to the YAML file parsed with the yaml package, with every operation\'s code samples from openapi/code-samples/', async () => {
+  it("when requested, then 200 application/json equal to the YAML file parsed with the yaml package, with every operation's code samples from openapi/code-samples/", async () => {
     const reply = await get('/openapi.json');
     assert.equal(reply.status, 200);
     assert.equal(reply.headers.get('content-type'), 'application/json; charset=utf-8');
     assert.equal(reply.headers.get('cache-control'), 'no-cache');
     const canonical = parse(specText) as { paths: Record<string, Record<string, unknown>> };
-    assert.deepEqual(reply.body, { ...withSamplesFromFiles(canonical), servers: [{ url: server.baseUrl, description: 'This server: where this document is served.' }] });
+    assert.deepEqual(reply.body, {
+      ...withSamplesFromFiles(canonical),
+      servers: [{ url: server.baseUrl, description: 'This server: where this document is served.' }],
+    });
   });
 
-  it('when compared with /openapi.yaml parsed, then they are the same document (the samples\' YAML reads back as written)', async () => {
+  it("when compared with /openapi.yaml parsed, then they are the same document (the samples' YAML reads back as written)", async () => {
     assert.deepEqual(parse((await get('/openapi.yaml')).text), (await get('/openapi.json')).body);
   });
 
@@ -228,7 +234,12 @@ describe('in local mode (no API_TOKENS): the contract of the server that runs', 
   it('when /openapi.json is read, then it asks for no token anywhere and declares no security scheme', () => {
     assert.equal(served.security, undefined);
     assert.equal(served.components.securitySchemes, undefined);
-    assert.deepEqual(operationsOf(served).filter(({ operation }) => operation.security !== undefined).map(({ where }) => where), []);
+    assert.deepEqual(
+      operationsOf(served)
+        .filter(({ operation }) => operation.security !== undefined)
+        .map(({ where }) => where),
+      [],
+    );
   });
 
   it('when /openapi.json is read, then every operation is there with its answers but those only tokens cause (401, 403; 429 without a limit of its own), and 421', () => {
@@ -239,14 +250,28 @@ describe('in local mode (no API_TOKENS): the contract of the server that runs', 
         .concat('421')
         .sort(),
     }));
-    assert.ok(expected.some(({ statuses }) => statuses.includes('429')), 'the registration limit still answers 429');
-    assert.deepEqual(operationsOf(served).map(({ where, operation }) => ({ where, statuses: Object.keys(operation.responses) })), expected);
+    assert.ok(
+      expected.some(({ statuses }) => statuses.includes('429')),
+      'the registration limit still answers 429',
+    );
+    assert.deepEqual(
+      operationsOf(served).map(({ where, operation }) => ({ where, statuses: Object.keys(operation.responses) })),
+      expected,
+    );
   });
 
   it('when /openapi.json is read, then every operation answers 421 MISDIRECTED_REQUEST, documented once as problem+json with an example', () => {
     const refs = operationsOf(served).map(({ where, operation }) => ({ where, ref: operation.responses['421'] }));
-    assert.deepEqual(refs, refs.map(({ where }) => ({ where, ref: { $ref: '#/components/responses/MisdirectedRequest' } })));
-    const response = (served.components.responses as Record<string, { description: string; content: Record<string, { schema: unknown; examples: Record<string, { value: Record<string, unknown> }> }> }>).MisdirectedRequest;
+    assert.deepEqual(
+      refs,
+      refs.map(({ where }) => ({ where, ref: { $ref: '#/components/responses/MisdirectedRequest' } })),
+    );
+    const response = (
+      served.components.responses as Record<
+        string,
+        { description: string; content: Record<string, { schema: unknown; examples: Record<string, { value: Record<string, unknown> }> }> }
+      >
+    ).MisdirectedRequest;
     assert.ok(response, 'components/responses/MisdirectedRequest');
     assert.match(response.description, /DNS rebinding/);
     assert.deepEqual(Object.keys(response.content), ['application/problem+json']);
@@ -258,12 +283,20 @@ describe('in local mode (no API_TOKENS): the contract of the server that runs', 
   });
 
   it('when the canonical contract is read, then no operation answers 421 (with tokens there is no Host check)', () => {
-    assert.deepEqual(operationsOf(canonical).filter(({ operation }) => operation.responses['421'] !== undefined).map(({ where }) => where), []);
+    assert.deepEqual(
+      operationsOf(canonical)
+        .filter(({ operation }) => operation.responses['421'] !== undefined)
+        .map(({ where }) => where),
+      [],
+    );
   });
 
   it('when /openapi.json is read, then its introduction says first that this server runs in local mode, and why', () => {
     assert.match(served.info.description, /^> \*\*This server runs in local mode\.\*\* It was started without `API_TOKENS`/);
-    assert.match(served.info.description, /^[^\n]*answers only requests addressed to that address[^\n]*refuses any other with `421 MISDIRECTED_REQUEST`[^\n]*\(DNS rebinding\)/);
+    assert.match(
+      served.info.description,
+      /^[^\n]*answers only requests addressed to that address[^\n]*refuses any other with `421 MISDIRECTED_REQUEST`[^\n]*\(DNS rebinding\)/,
+    );
     assert.ok(served.info.description.endsWith(canonical.info.description));
   });
 
@@ -285,9 +318,15 @@ describe('the served contract behind a proxy (PUBLIC_BASE_URL)', () => {
 
   it('when PUBLIC_BASE_URL is set, then both documents name it (without its trailing slash) as their only server', async () => {
     const json = (await request(proxied.baseUrl, 'GET', '/openapi.json')).body as { servers: { url: string }[] };
-    assert.deepEqual(json.servers.map((entry) => entry.url), ['https://api.example.com/users-api']);
+    assert.deepEqual(
+      json.servers.map((entry) => entry.url),
+      ['https://api.example.com/users-api'],
+    );
     const yaml = parse((await request(proxied.baseUrl, 'GET', '/openapi.yaml')).text) as { servers: { url: string }[] };
-    assert.deepEqual(yaml.servers.map((entry) => entry.url), ['https://api.example.com/users-api']);
+    assert.deepEqual(
+      yaml.servers.map((entry) => entry.url),
+      ['https://api.example.com/users-api'],
+    );
   });
 
   it("when the public URL has a path, then the API is still served at the root (the proxy strips the prefix; the validator's paths are unchanged)", async () => {

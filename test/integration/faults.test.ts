@@ -31,7 +31,7 @@ describe('when the database fails inside a request', () => {
       logger,
       config: testAppConfig(),
       database: connection,
-    health: { ready: () => connection.ping(), stopping: () => false },
+      health: { ready: () => connection.ping(), stopping: () => false },
     });
     server = await new Promise((resolve) => {
       const listening = app.listen(0, '127.0.0.1', () => resolve(listening));

@@ -50,16 +50,14 @@ describe('the embedded FerretDB serves lookups by _id from an index', () => {
 
   /** The SQL statements FerretDB has run so far, from its JSON debug log (">>> " marks a start). */
   const sqlLogged = () =>
-    log
-      .split('\n')
-      .flatMap((line) => {
-        try {
-          const msg = (JSON.parse(line) as { msg?: unknown }).msg;
-          return typeof msg === 'string' && msg.startsWith('>>> ') ? [msg.slice(4)] : [];
-        } catch {
-          return [];
-        }
-      });
+    log.split('\n').flatMap((line) => {
+      try {
+        const msg = (JSON.parse(line) as { msg?: unknown }).msg;
+        return typeof msg === 'string' && msg.startsWith('>>> ') ? [msg.slice(4)] : [];
+      } catch {
+        return [];
+      }
+    });
 
   /**
    * The SQL FerretDB logged for the last lookup by _id on a table of `collection`. Its log comes

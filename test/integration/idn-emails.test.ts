@@ -100,7 +100,7 @@ describe('internationalized emails: equal addresses are one user', () => {
     await assertTaken('ÉLODIE@example.com');
   });
 
-  it('when a user changes its email to another form of someone else\'s, then 409 EMAIL_TAKEN and nothing changes', async () => {
+  it("when a user changes its email to another form of someone else's, then 409 EMAIL_TAKEN and nothing changes", async () => {
     await register('nadia@বাংলা.bd');
     const other = await register('other@example.com');
     assertProblem(await call('PATCH', `/users/${other.id}`, { json: { email: 'NADIA@xn--54b7fta0cc.bd' } }), 409, 'EMAIL_TAKEN');
@@ -114,7 +114,10 @@ describe('internationalized emails: lookups by any form', () => {
     for (const form of ['FARID@xn--54b7fta0cc.bd', 'farid@বাংলা.BD']) {
       const reply = await call('GET', `/users?email=${q(form)}`);
       assert.equal(reply.status, 200, reply.text);
-      assert.deepEqual((reply.body as { items: UserBody[] }).items.map((u) => [u.id, u.email]), [[created.id, 'farid@বাংলা.bd']]);
+      assert.deepEqual(
+        (reply.body as { items: UserBody[] }).items.map((u) => [u.id, u.email]),
+        [[created.id, 'farid@বাংলা.bd']],
+      );
     }
   });
 
@@ -122,17 +125,26 @@ describe('internationalized emails: lookups by any form', () => {
     const created = await register(nfc(`${KHOKON}@বাংলা.bd`));
     const form = nfd(`${KHOKON}@xn--54b7fta0cc.bd`);
     const list = await call('GET', `/users?email=${q(form)}`);
-    assert.deepEqual((list.body as { items: UserBody[] }).items.map((u) => u.id), [created.id]);
+    assert.deepEqual(
+      (list.body as { items: UserBody[] }).items.map((u) => u.id),
+      [created.id],
+    );
     const legacy = await call('GET', `/user?email=${q(form)}`);
     assert.equal(legacy.status, 200, legacy.text);
-    assert.deepEqual((legacy.body as UserBody[]).map((u) => u.id), [created.id]);
+    assert.deepEqual(
+      (legacy.body as UserBody[]).map((u) => u.id),
+      [created.id],
+    );
   });
 
   it('when the legacy routes name the user in another form, then PATCH /user and DELETE /delete reach it', async () => {
     const created = await register('jamal@বাংলা.bd', 'jamal');
     const patched = await call('PATCH', '/user', { json: { query: { email: 'JAMAL@XN--54B7FTA0CC.BD' }, payload: { name: 'জামাল' } } });
     assert.equal(patched.status, 200, patched.text);
-    assert.deepEqual([(patched.body as UserBody).id, (patched.body as UserBody).name, (patched.body as UserBody).email], [created.id, 'জামাল', 'jamal@বাংলা.bd']);
+    assert.deepEqual(
+      [(patched.body as UserBody).id, (patched.body as UserBody).name, (patched.body as UserBody).email],
+      [created.id, 'জামাল', 'jamal@বাংলা.bd'],
+    );
     assert.equal((await call('DELETE', '/delete', { json: { email: 'Jamal@বাংলা.bd' } })).status, 204);
     assert.equal((await call('GET', `/users/${created.id}`)).status, 404);
     // Its email is free again, in any form.
@@ -146,7 +158,10 @@ describe('internationalized emails: look-alikes stay different', () => {
     const cyrillic = await register('\u0430nya@example.com');
     assert.notEqual(latin.id, cyrillic.id);
     const reply = await call('GET', `/users?email=${q('anya@example.com')}`);
-    assert.deepEqual((reply.body as { items: UserBody[] }).items.map((u) => u.id), [latin.id]);
+    assert.deepEqual(
+      (reply.body as { items: UserBody[] }).items.map((u) => u.id),
+      [latin.id],
+    );
   });
 
   it('when a domain has a Cyrillic а (U+0430) where another has a Latin a, then both register', async () => {
@@ -169,7 +184,10 @@ describe('internationalized emails: what is refused', () => {
     it(`when an address has ${label}, then registration is 400 VALIDATION_FAILED naming the format, and nothing is stored`, async () => {
       const before = await users().countDocuments({});
       const problem = assertProblem(await call('POST', '/users', { json: { name: 'x', email } }), 400, 'VALIDATION_FAILED');
-      assert.deepEqual(problem.errors?.map((e) => `${e.in} ${e.path} ${e.message}`), ['body /email must match format "idn-email"']);
+      assert.deepEqual(
+        problem.errors?.map((e) => `${e.in} ${e.path} ${e.message}`),
+        ['body /email must match format "idn-email"'],
+      );
       assert.equal(await users().countDocuments({}), before);
     });
   }

@@ -41,7 +41,14 @@ describe('JWT access tokens, keys from the JWKS URL', () => {
     provider = await IdentityProvider.start([rs256, es256]);
     server = await startTestServer(
       'jwt-url',
-      { ...provider.env('url'), API_TOKENS: STATIC_TOKEN, JWT_JWKS_COOLDOWN_MS: String(COOLDOWN_MS), JWT_CLOCK_TOLERANCE_S: '5', AUTH_FAILURE_RATE_LIMIT: '3', REGISTRATION_RATE_LIMIT: '1' },
+      {
+        ...provider.env('url'),
+        API_TOKENS: STATIC_TOKEN,
+        JWT_JWKS_COOLDOWN_MS: String(COOLDOWN_MS),
+        JWT_CLOCK_TOLERANCE_S: '5',
+        AUTH_FAILURE_RATE_LIMIT: '3',
+        REGISTRATION_RATE_LIMIT: '1',
+      },
       { logLines: (line) => logLines.push(line) },
     );
   });
@@ -89,7 +96,11 @@ describe('JWT access tokens, keys from the JWKS URL', () => {
   });
 
   it('when the token has no exp, then 401 (an access token that never expires is refused)', async () => {
-    const token = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: rs256.kid }).setIssuer(provider.issuer).setAudience(provider.audience).sign(rs256.privateKey);
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256', kid: rs256.kid })
+      .setIssuer(provider.issuer)
+      .setAudience(provider.audience)
+      .sign(rs256.privateKey);
     assertRefused(await get(token), token);
   });
 
@@ -165,7 +176,10 @@ describe('JWT access tokens, keys from the JWKS URL', () => {
   it('when an address is over the registration limit, then a valid JWT holder there still registers', async () => {
     const address = client();
     const register = (headers: Record<string, string>) =>
-      request(server.baseUrl, 'POST', '/users', { json: { name: 'jwt', email: `jwt.${Date.now()}.${++seq}@example.com` }, headers: { ...address, ...headers } });
+      request(server.baseUrl, 'POST', '/users', {
+        json: { name: 'jwt', email: `jwt.${Date.now()}.${++seq}@example.com` },
+        headers: { ...address, ...headers },
+      });
     assert.equal((await register({})).status, 201);
     assertProblem(await register({}), 429, 'RATE_LIMITED');
     for (let i = 0; i < 2; i++) assert.equal((await register(bearer(await provider.mint()))).status, 201);
@@ -190,7 +204,8 @@ describe('JWT access tokens: the wrong-token limit counts before it verifies', (
   let provider: IdentityProvider;
   let server: TestServer;
   const logLines: string[] = [];
-  const get = (token: string, headers: Record<string, string>) => request(server.baseUrl, 'GET', '/users?limit=1', { headers: { ...headers, ...bearer(token) } });
+  const get = (token: string, headers: Record<string, string>) =>
+    request(server.baseUrl, 'GET', '/users?limit=1', { headers: { ...headers, ...bearer(token) } });
   const refusedJwts = () => logLines.filter((line) => (JSON.parse(line) as { msg: string }).msg === 'JWT refused').length;
 
   before(async () => {
@@ -218,8 +233,12 @@ describe('JWT access tokens: the wrong-token limit counts before it verifies', (
   it('when a wrong token is sent to registration (POST /users), then it counts toward the wrong-token limit too', async () => {
     const attacker = client();
     const register = (token: string, n: number) =>
-      request(server.baseUrl, 'POST', '/users', { headers: { ...attacker, ...bearer(token) }, json: { name: 'guess', email: `guess.${Date.now()}.${n}@example.com` } });
-    for (let i = 0; i < 3; i++) assert.equal((await register(`wrong-static-token-${i}-xxxxxxxx`, i)).status, 201, 'registration is public: a wrong token is ignored');
+      request(server.baseUrl, 'POST', '/users', {
+        headers: { ...attacker, ...bearer(token) },
+        json: { name: 'guess', email: `guess.${Date.now()}.${n}@example.com` },
+      });
+    for (let i = 0; i < 3; i++)
+      assert.equal((await register(`wrong-static-token-${i}-xxxxxxxx`, i)).status, 201, 'registration is public: a wrong token is ignored');
     assertProblem(await register('wrong-static-token-9-xxxxxxxx', 9), 429, 'RATE_LIMITED');
     assertProblem(await get('wrong-static-token-10-xxxxxxx', attacker), 429, 'RATE_LIMITED');
   });
@@ -235,7 +254,11 @@ describe('JWT access tokens while the identity provider is down', () => {
   before(async () => {
     provider = await IdentityProvider.start([await signingKey('RS256', 'rsa-down')]);
     provider.down = true;
-    server = await startTestServer('jwt-down', { ...provider.env('url'), JWT_JWKS_COOLDOWN_MS: String(COOLDOWN_MS), AUTH_FAILURE_RATE_LIMIT: '1000' }, { logLines: (line) => logLines.push(line) });
+    server = await startTestServer(
+      'jwt-down',
+      { ...provider.env('url'), JWT_JWKS_COOLDOWN_MS: String(COOLDOWN_MS), AUTH_FAILURE_RATE_LIMIT: '1000' },
+      { logLines: (line) => logLines.push(line) },
+    );
   });
   after(async () => {
     await server.close();
@@ -247,7 +270,10 @@ describe('JWT access tokens while the identity provider is down', () => {
     for (const token of tokens) assertRefused(await get(token), token);
     assert.equal(provider.jwksFetches, 1);
     assert.equal(outageWarnings(), 1);
-    assert.ok(logLines.every((line) => (JSON.parse(line) as { level: number; msg: string }).level < 40 || /identity provider/.test(line)), 'no other warning per request');
+    assert.ok(
+      logLines.every((line) => (JSON.parse(line) as { level: number; msg: string }).level < 40 || /identity provider/.test(line)),
+      'no other warning per request',
+    );
   });
 
   it('when the provider is back and the cooldown has passed, then tokens are accepted again', async () => {

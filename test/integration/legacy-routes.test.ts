@@ -12,7 +12,11 @@ let server: TestServer;
 let seq = 0;
 const uniqueEmail = (tag = 'tutorial') => `${tag}.${Date.now().toString(36)}.${++seq}@gmail.com`;
 const call = (method: string, path: string, options?: Parameters<typeof request>[3]) => request(server.baseUrl, method, path, options);
-const snapshot = () => server.db.collection('users').find({}, { sort: { _id: 1 } }).toArray();
+const snapshot = () =>
+  server.db
+    .collection('users')
+    .find({}, { sort: { _id: 1 } })
+    .toArray();
 
 function assertDeprecated(reply: Reply): void {
   assert.equal(reply.headers.get('deprecation'), `@${DEPRECATED_AT}`);
@@ -65,12 +69,19 @@ describe('POST /register', () => {
   it('when the email is taken in another case, then 409 and one user', async () => {
     const { email } = await register();
     assertLegacyProblem(await call('POST', '/register', { json: { name: 'x', email: email.toUpperCase() } }), 409, 'EMAIL_TAKEN');
-    assert.deepEqual(((await call('GET', `/user?email=${email}`)).body as UserBody[]).map((u) => u.email), [email]);
+    assert.deepEqual(
+      ((await call('GET', `/user?email=${email}`)).body as UserBody[]).map((u) => u.email),
+      [email],
+    );
   });
 
   it('when the body has extra fields (mass assignment), then 400 and nothing is stored', async () => {
     const before = await snapshot();
-    assertLegacyProblem(await call('POST', '/register', { json: { name: 'x', email: uniqueEmail(), _id: 'aaaaaaaaaaaaaaaaaaaaaaaa', version: 9 } }), 400, 'VALIDATION_FAILED');
+    assertLegacyProblem(
+      await call('POST', '/register', { json: { name: 'x', email: uniqueEmail(), _id: 'aaaaaaaaaaaaaaaaaaaaaaaa', version: 9 } }),
+      400,
+      'VALIDATION_FAILED',
+    );
     assert.deepEqual(await snapshot(), before);
   });
 
@@ -92,7 +103,10 @@ describe('GET /user', () => {
   it('when filtered by email in another case, then only that user', async () => {
     const user = await register();
     const reply = await call('GET', `/user?email=${user.email.toUpperCase()}`);
-    assert.deepEqual((reply.body as UserBody[]).map((u) => u.id), [user.id]);
+    assert.deepEqual(
+      (reply.body as UserBody[]).map((u) => u.id),
+      [user.id],
+    );
   });
 
   it('when the email filter is not an email, then 400', async () => {

@@ -18,7 +18,13 @@ let seq = 0;
 const email = () => `rebind.${Date.now().toString(36)}.${++seq}@example.com`;
 
 /** A request with the given Host (and any other header lines), as a browser or a script would send it. */
-function send(server: { baseUrl: string }, method: string, path: string, host: string | undefined, options: { json?: unknown; lines?: string[]; version?: string } = {}): Promise<Reply> {
+function send(
+  server: { baseUrl: string },
+  method: string,
+  path: string,
+  host: string | undefined,
+  options: { json?: unknown; lines?: string[]; version?: string } = {},
+): Promise<Reply> {
   const lines = [`${method} ${path} HTTP/${options.version ?? '1.1'}`, ...(host === undefined ? [] : [`Host: ${host}`]), ...(options.lines ?? [])];
   if (options.json !== undefined) lines.push('Content-Type: application/json');
   return rawRequest(server.baseUrl, lines.join('\r\n'), options.json === undefined ? '' : JSON.stringify(options.json));
@@ -81,7 +87,16 @@ describe('in local mode, requests not addressed to the loopback address (DNS reb
   });
 
   it('when the Host is malformed (a bad port, an unclosed bracket, an unbracketed IPv6 address, 8 KiB of name), then 421', async () => {
-    for (const host of [`127.0.0.1:${port}x`, '127.0.0.1:', `127.0.0.1:${port}:${port}`, `[::1:${port}`, `::1:${port}`, `127.0.0.1 :${port}`, `user@127.0.0.1:${port}`, `${'a'.repeat(8 * 1024)}:${port}`]) {
+    for (const host of [
+      `127.0.0.1:${port}x`,
+      '127.0.0.1:',
+      `127.0.0.1:${port}:${port}`,
+      `[::1:${port}`,
+      `::1:${port}`,
+      `127.0.0.1 :${port}`,
+      `user@127.0.0.1:${port}`,
+      `${'a'.repeat(8 * 1024)}:${port}`,
+    ]) {
       assertMisdirected(await send(server, 'GET', '/users', host), port);
     }
   });
@@ -133,17 +148,21 @@ describe('with API_TOKENS set, the Host check is off', () => {
 });
 
 describe('the real server in local mode, started with HOST as a name', () => {
-  it('when HOST=localhost (it resolves to loopback only), then it starts, listens on the checked address and answers Host: localhost:<port>, not another name', { timeout: 30_000 }, async () => {
-    const { uri, dbName } = testDatabaseTarget('loopback-host-process');
-    const server = await startServerProcess({ MONGODB_URI: uri, MONGODB_DB: dbName, HOST: 'localhost' });
-    try {
-      assert.match(server.baseUrl, /^http:\/\/(127\.\d+\.\d+\.\d+|\[::1\]):\d+$/);
-      assert.equal((await send(server, 'GET', '/healthz', `localhost:${server.port}`)).status, 200);
-      assertProblem(await send(server, 'GET', '/healthz', `evil.example:${server.port}`), 421, 'MISDIRECTED_REQUEST');
-    } finally {
-      await server.stop();
-    }
-  });
+  it(
+    'when HOST=localhost (it resolves to loopback only), then it starts, listens on the checked address and answers Host: localhost:<port>, not another name',
+    { timeout: 30_000 },
+    async () => {
+      const { uri, dbName } = testDatabaseTarget('loopback-host-process');
+      const server = await startServerProcess({ MONGODB_URI: uri, MONGODB_DB: dbName, HOST: 'localhost' });
+      try {
+        assert.match(server.baseUrl, /^http:\/\/(127\.\d+\.\d+\.\d+|\[::1\]):\d+$/);
+        assert.equal((await send(server, 'GET', '/healthz', `localhost:${server.port}`)).status, 200);
+        assertProblem(await send(server, 'GET', '/healthz', `evil.example:${server.port}`), 421, 'MISDIRECTED_REQUEST');
+      } finally {
+        await server.stop();
+      }
+    },
+  );
 
   it('when HOST is a name that does not resolve (.invalid never does), then it refuses to start and says why', { timeout: 30_000 }, async () => {
     const child = spawn(process.execPath, [fileURLToPath(new URL('../../src/server.js', import.meta.url))], {

@@ -43,7 +43,10 @@ describe('GET /metrics in local mode (no tokens)', () => {
     const samples = parseMetrics(reply.text);
     assert.ok((valueOf(samples, 'users_api_process_cpu_user_seconds_total') ?? -1) > 0);
     assert.ok((valueOf(samples, 'users_api_process_resident_memory_bytes') ?? -1) > 0);
-    assert.ok(samples.every((sample) => sample.name.startsWith('users_api_')), 'every metric is prefixed users_api_');
+    assert.ok(
+      samples.every((sample) => sample.name.startsWith('users_api_')),
+      'every metric is prefixed users_api_',
+    );
   });
 
   it('when a user is read twice and once unchanged (304), then getUser counts two 2xx and one 3xx, with durations', async () => {
@@ -73,7 +76,10 @@ describe('GET /metrics in local mode (no tokens)', () => {
     assert.equal(growth(samples, before, `${REQUESTS}_count`, { operation: 'unknown', status_class: '4xx' }), 3);
     for (const path of paths) assert.doesNotMatch(text, new RegExp(path.slice(1)));
     const operations = new Set(samples.filter((sample) => sample.name === `${REQUESTS}_count`).map((sample) => sample.labels.operation));
-    assert.ok([...operations].every((operation) => /^[a-zA-Z]+$/.test(operation ?? '')), [...operations].join(', '));
+    assert.ok(
+      [...operations].every((operation) => /^[a-zA-Z]+$/.test(operation ?? '')),
+      [...operations].join(', '),
+    );
   });
 
   it('when a request is refused before the validator (a body over 16 KiB), then it counts under its operation', async () => {
@@ -108,9 +114,12 @@ describe('the database metrics of one Database', () => {
       // Registered after the Database's own listener: runs right after it, while the connection is out.
       let during: number | undefined;
       database.client.once('connectionCheckedOut', () => {
-        void metrics.registry.getSingleMetric('users_api_db_pool_connections_in_use')?.get().then((metric) => {
-          during = metric.values[0]?.value;
-        });
+        void metrics.registry
+          .getSingleMetric('users_api_db_pool_connections_in_use')
+          ?.get()
+          .then((metric) => {
+            during = metric.values[0]?.value;
+          });
       });
       await database.run(() => database.db.command({ ping: 1 }), 'ping');
       const samples = parseMetrics(await metrics.registry.metrics());
@@ -183,7 +192,11 @@ describe('GET /metrics with API_TOKENS set', () => {
     const { samples: before } = await scrape(server.baseUrl, bearer);
     assertProblem(await request(server.baseUrl, 'GET', '/users'), 401, 'UNAUTHORIZED');
     assertProblem(await request(server.baseUrl, 'GET', '/metrics'), 401, 'UNAUTHORIZED');
-    assertProblem(await request(server.baseUrl, 'GET', '/users', { headers: { authorization: 'Bearer not-the-token-00000000', ...client() } }), 401, 'UNAUTHORIZED');
+    assertProblem(
+      await request(server.baseUrl, 'GET', '/users', { headers: { authorization: 'Bearer not-the-token-00000000', ...client() } }),
+      401,
+      'UNAUTHORIZED',
+    );
     const { samples } = await scrape(server.baseUrl, bearer);
 
     assert.equal(growth(samples, before, 'users_api_auth_rejections_total', { reason: 'missing_token' }), 2);

@@ -49,7 +49,7 @@ describe('the problem type pages', () => {
     for (const code of Object.keys(errorCatalogue) as ErrorCode[]) assert.ok(reply.text.includes(`href="${problemType(code)}"`), code);
   });
 
-  it("when a real error is answered, then its type is a page that answers 200", async () => {
+  it('when a real error is answered, then its type is a page that answers 200', async () => {
     const problem = (await get('/users/not-an-id')).body as { type: string; code: string };
     assert.equal(problem.code, 'UNAUTHORIZED');
     assert.equal((await get(problem.type)).status, 200);

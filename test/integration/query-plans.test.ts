@@ -28,7 +28,13 @@ describe('query plans on the database in use', () => {
     await connection.close();
   });
 
-  const page = () => connection.db.collection('users').find({ _id: { $gt: afterId } }).sort({ _id: 1 }).limit(21).explain('queryPlanner');
+  const page = () =>
+    connection.db
+      .collection('users')
+      .find({ _id: { $gt: afterId } })
+      .sort({ _id: 1 })
+      .limit(21)
+      .explain('queryPlanner');
   const claim = () => connection.db.collection<{ _id: string }>('emails').find({ _id: 'plan3@x.io' }).explain('queryPlanner');
 
   /** Every stage name in a MongoDB winning plan. */
@@ -49,7 +55,10 @@ describe('query plans on the database in use', () => {
     const plan = await page();
     if (connection.engine === 'mongodb') {
       const names = stages(plan);
-      assert.ok(names.some((s) => /IXSCAN/.test(s)), `stages: ${names.join(' > ')}`);
+      assert.ok(
+        names.some((s) => /IXSCAN/.test(s)),
+        `stages: ${names.join(' > ')}`,
+      );
       assert.ok(!names.includes('SORT') && !names.includes('COLLSCAN'), `stages: ${names.join(' > ')}`);
       assert.match(JSON.stringify(plan.queryPlanner), /"indexName":"_id_"|"keyPattern":\{"_id":1\}/);
     } else {
@@ -63,7 +72,10 @@ describe('query plans on the database in use', () => {
     const plan = await claim();
     if (connection.engine === 'mongodb') {
       const names = stages(plan);
-      assert.ok(names.some((s) => /IDHACK|IXSCAN/.test(s)), `stages: ${names.join(' > ')}`);
+      assert.ok(
+        names.some((s) => /IDHACK|IXSCAN/.test(s)),
+        `stages: ${names.join(' > ')}`,
+      );
       assert.ok(!names.includes('COLLSCAN'), `stages: ${names.join(' > ')}`);
     } else {
       // Pushed down to SQL as FerretDB's lookup by _id, the query the embedded database's own

@@ -35,21 +35,29 @@ describe('scopes and the own record (JWT from an identity provider)', () => {
   const read = async (id: string): Promise<User> => (await call('GET', `/users/${id}`, STATIC_TOKEN)).body as User;
   /** A user of its own for one test (public registration, from an address of its own). */
   const seed = async (email?: string): Promise<User> => {
-    const reply = await request(server.baseUrl, 'POST', '/users', { headers: client(), json: { name: `user ${++seeded}`, email: email ?? `scoped-${seeded}@example.com` } });
+    const reply = await request(server.baseUrl, 'POST', '/users', {
+      headers: client(),
+      json: { name: `user ${++seeded}`, email: email ?? `scoped-${seeded}@example.com` },
+    });
     assert.equal(reply.status, 201);
     return reply.body as User;
   };
 
   before(async () => {
     provider = await IdentityProvider.start([await signingKey('RS256', 'rsa-1')]);
-    server = await startTestServer('scopes', { ...provider.env('url'), API_TOKENS: STATIC_TOKEN, AUTH_FAILURE_RATE_LIMIT: '3', REGISTRATION_RATE_LIMIT: '1000' });
+    server = await startTestServer('scopes', {
+      ...provider.env('url'),
+      API_TOKENS: STATIC_TOKEN,
+      AUTH_FAILURE_RATE_LIMIT: '3',
+      REGISTRATION_RATE_LIMIT: '1000',
+    });
   });
   after(async () => {
     await server.close();
     await provider.stop();
   });
 
-  describe('a token without the operation\'s scope', () => {
+  describe("a token without the operation's scope", () => {
     it('when it reads users (GET /users, /users/{id}, /user), then 403 INSUFFICIENT_SCOPE naming users:read, and no user is disclosed', async () => {
       const user = await seed();
       const token = await tokenFor('openid profile users:write');
@@ -88,7 +96,8 @@ describe('scopes and the own record (JWT from an identity provider)', () => {
     });
 
     it('when a 403 is answered, then /metrics counts it as an auth rejection with reason insufficient_scope', async () => {
-      const before = valueOf((await scrape(server.baseUrl, bearer(STATIC_TOKEN))).samples, 'users_api_auth_rejections_total', { reason: 'insufficient_scope' }) ?? 0;
+      const before =
+        valueOf((await scrape(server.baseUrl, bearer(STATIC_TOKEN))).samples, 'users_api_auth_rejections_total', { reason: 'insufficient_scope' }) ?? 0;
       await call('GET', '/users', await tokenFor('profile'));
       const after = valueOf((await scrape(server.baseUrl, bearer(STATIC_TOKEN))).samples, 'users_api_auth_rejections_total', { reason: 'insufficient_scope' });
       assert.equal(after, before + 1);
@@ -124,13 +133,18 @@ describe('scopes and the own record (JWT from an identity provider)', () => {
 
     it('when a static API token is sent, then it has every scope', async () => {
       const user = await seed();
-      for (const [method, path] of [['GET', '/users'], ['GET', `/users/${user.id}`], ['GET', '/metrics'], ['DELETE', `/users/${user.id}`]] as const) {
+      for (const [method, path] of [
+        ['GET', '/users'],
+        ['GET', `/users/${user.id}`],
+        ['GET', '/metrics'],
+        ['DELETE', `/users/${user.id}`],
+      ] as const) {
         assert.ok([200, 204].includes((await call(method, path, STATIC_TOKEN)).status), `${method} ${path}`);
       }
     });
   });
 
-  describe('users:self: the caller\'s own record only', () => {
+  describe("users:self: the caller's own record only", () => {
     const selfToken = (email: string, scope = 'users:self', verification: JWTPayload = { email_verified: true }) => tokenFor(scope, { email, ...verification });
 
     it('when the caller reads, renames and deletes its own record (its email in another form), then 200, 200 and 204', async () => {
@@ -261,7 +275,7 @@ describe('scopes and the own record (JWT from an identity provider)', () => {
       assert.deepEqual(await read(other.id), other);
     });
 
-    it('when a look-alike email is verified (Cyrillic а), then it does not reach the Latin address\'s record', async () => {
+    it("when a look-alike email is verified (Cyrillic а), then it does not reach the Latin address's record", async () => {
       const own = await seed('alice@example.com');
       assertProblem(await call('GET', `/users/${own.id}`, await selfToken('\u0430lice@example.com')), 404, 'USER_NOT_FOUND');
     });
@@ -299,7 +313,9 @@ describe('scopes and emails from claims of other names (JWT_SCOPE_CLAIM, JWT_EMA
   it('when the email comes in the configured claims, then users:self reaches that record (and not by the email claim)', async () => {
     const reply = await request(server.baseUrl, 'POST', '/users', { headers: client(), json: { name: 'named', email: 'named@example.com' } });
     const own = reply.body as User;
-    const headers = (claims: JWTPayload) => async () => ({ headers: { ...client(), ...bearer(await provider.mint({ claims: { scope: undefined, scp: 'users:self', ...claims } })) } });
+    const headers = (claims: JWTPayload) => async () => ({
+      headers: { ...client(), ...bearer(await provider.mint({ claims: { scope: undefined, scp: 'users:self', ...claims } })) },
+    });
     const byConfigured = await headers({ preferred_email: own.email, preferred_email_verified: true })();
     assert.equal((await request(server.baseUrl, 'GET', `/users/${own.id}`, byConfigured)).status, 200);
     const byDefault = await headers({ email: own.email, email_verified: true })();

@@ -28,15 +28,16 @@ describe('with API_TOKENS set', () => {
     await server.close();
   });
 
-  const secured = () => [
-    ['GET', '/users', undefined],
-    ['GET', `/users/${userId}`, undefined],
-    ['PATCH', `/users/${userId}`, { name: 'x' }],
-    ['DELETE', `/users/${userId}`, undefined],
-    ['GET', '/user', undefined],
-    ['PATCH', '/user', { query: { email: 'a@b.co' }, payload: { name: 'x' } }],
-    ['DELETE', '/delete', { email: 'a@b.co' }],
-  ] as const;
+  const secured = () =>
+    [
+      ['GET', '/users', undefined],
+      ['GET', `/users/${userId}`, undefined],
+      ['PATCH', `/users/${userId}`, { name: 'x' }],
+      ['DELETE', `/users/${userId}`, undefined],
+      ['GET', '/user', undefined],
+      ['PATCH', '/user', { query: { email: 'a@b.co' }, payload: { name: 'x' } }],
+      ['DELETE', '/delete', { email: 'a@b.co' }],
+    ] as const;
 
   it('when a secured operation gets no token, then 401 with WWW-Authenticate: Bearer, for each of them', async () => {
     for (const [method, path, json] of secured()) {
@@ -167,7 +168,9 @@ describe('protective headers, CORS and request ids', () => {
   });
 
   it('when an allowed origin asks, then CORS allows it; any other origin gets no CORS headers', async () => {
-    const allowed = await request(server.baseUrl, 'OPTIONS', '/users', { headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' } });
+    const allowed = await request(server.baseUrl, 'OPTIONS', '/users', {
+      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' },
+    });
     assert.equal(allowed.status, 204);
     assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://app.example.com');
     const other = await request(server.baseUrl, 'GET', '/users', { headers: { origin: 'https://evil.example' } });
@@ -177,7 +180,10 @@ describe('protective headers, CORS and request ids', () => {
   it('when a request carries X-Request-Id, then the response returns it; otherwise a new one is made', async () => {
     assert.equal((await request(server.baseUrl, 'GET', '/users', { headers: { 'x-request-id': 'abc-123' } })).headers.get('x-request-id'), 'abc-123');
     assert.match((await request(server.baseUrl, 'GET', '/users')).headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
-    assert.match((await request(server.baseUrl, 'GET', '/users', { headers: { 'x-request-id': 'bad id\twith spaces' } })).headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+    assert.match(
+      (await request(server.baseUrl, 'GET', '/users', { headers: { 'x-request-id': 'bad id\twith spaces' } })).headers.get('x-request-id') ?? '',
+      /^[0-9a-f-]{36}$/,
+    );
   });
 });
 
@@ -206,7 +212,10 @@ describe('the logs', () => {
     assert.ok(!text.includes(encodeURIComponent(address).toLowerCase()), 'an encoded email reached the log');
     assert.ok(!text.includes(TOKEN_A.toLowerCase()) && !text.includes('not-the-token'), 'a token reached the log');
     const entries = lines.map((line) => JSON.parse(line) as { reqId?: unknown; req?: { id?: unknown } });
-    assert.ok(entries.every((entry) => typeof entry.reqId === 'string' || entry.req?.id !== undefined), 'every request line has its request id');
+    assert.ok(
+      entries.every((entry) => typeof entry.reqId === 'string' || entry.req?.id !== undefined),
+      'every request line has its request id',
+    );
   });
 });
 

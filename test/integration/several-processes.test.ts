@@ -39,7 +39,7 @@ describe('several processes on one database', () => {
     const applied = results.filter((result) => result.status === 'fulfilled' && result.value !== null);
     const refused = results.filter((result) => result.status === 'fulfilled' && result.value === null);
     assert.deepEqual(
-      results.filter((result) => result.status === 'rejected').map((result) => String((result as PromiseRejectedResult).reason)),
+      results.filter((result) => result.status === 'rejected').map((result) => String(result.reason)),
       [],
     );
     assert.equal(applied.length, 1, `${applied.length} of ${WRITERS} writes with If-Match "${user.version}" applied`);
@@ -57,7 +57,11 @@ describe('several processes on one database', () => {
       Array(WRITERS).fill('ok'),
     );
     const versions = results.map((result) => (result as PromiseFulfilledResult<{ version: number }>).value.version).sort((a, b) => a - b);
-    assert.deepEqual(versions, Array.from({ length: WRITERS }, (_, i) => user.version + 1 + i), 'every write got a version of its own');
+    assert.deepEqual(
+      versions,
+      Array.from({ length: WRITERS }, (_, i) => user.version + 1 + i),
+      'every write got a version of its own',
+    );
     assert.equal((await repositories[2]!.findById(user.id))?.version, user.version + WRITERS);
   });
 
@@ -104,7 +108,10 @@ describe('several processes on one database', () => {
         return;
       }
       const started = Date.now();
-      await assert.rejects(repository.updateById(user.id, { name: 'blocked' }), (error: unknown) => error instanceof AppError && error.code === 'SERVICE_UNAVAILABLE');
+      await assert.rejects(
+        repository.updateById(user.id, { name: 'blocked' }),
+        (error: unknown) => error instanceof AppError && error.code === 'SERVICE_UNAVAILABLE',
+      );
       assert.ok(Date.now() - started < 2_000, `answered after ${Date.now() - started} ms`);
       // Once the bound has passed nothing behind the answer writes either.
       await sleep(400);
@@ -156,7 +163,11 @@ describe('several processes on one database', () => {
     for (const mover of movers) {
       const now = await eager[0]!.findById(mover.id);
       assert.ok(now);
-      assert.deepEqual((await eager[1]!.list({ limit: 2, email: now.email })).map((user) => user.id), [mover.id], `${now.email} reaches its user`);
+      assert.deepEqual(
+        (await eager[1]!.list({ limit: 2, email: now.email })).map((user) => user.id),
+        [mover.id],
+        `${now.email} reaches its user`,
+      );
     }
     const held = new Set(await Promise.all(movers.map(async (mover) => (await eager[0]!.findById(mover.id))!.email)));
     for (const email of pool.filter((email) => !held.has(email))) {
@@ -183,8 +194,15 @@ describe('several processes on one database', () => {
     held.restore();
     assert.equal(moved?.email, next);
     const holder = registered === 'EMAIL_TAKEN' ? [] : [registered];
-    assert.deepEqual((await eager[2]!.list({ limit: 2, email: old })).map((user) => user.id), holder, `${old} reaches ${holder.length ? 'the newcomer' : 'nobody'}`);
-    assert.deepEqual((await eager[2]!.list({ limit: 2, email: next })).map((user) => user.id), [mover.id]);
+    assert.deepEqual(
+      (await eager[2]!.list({ limit: 2, email: old })).map((user) => user.id),
+      holder,
+      `${old} reaches ${holder.length ? 'the newcomer' : 'nobody'}`,
+    );
+    assert.deepEqual(
+      (await eager[2]!.list({ limit: 2, email: next })).map((user) => user.id),
+      [mover.id],
+    );
   });
 
   it('when the same email is registered in every process at once, then exactly one registration succeeds and the rest are EMAIL_TAKEN', async () => {

@@ -29,9 +29,15 @@ describe('with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
 
   before(async () => {
     receiver = await startOtlpReceiver();
-    const server = await startServerProcess({ MONGODB_URI: testDatabaseTarget('tracing').uri, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }, { startTimeoutMs: 30_000 });
+    const server = await startServerProcess(
+      { MONGODB_URI: testDatabaseTarget('tracing').uri, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url },
+      { startTimeoutMs: 30_000 },
+    );
     try {
-      assert.ok(await waitUntil(async () => (await request(server.baseUrl, 'GET', '/readyz')).status === 200, { timeoutMs: 15_000 }), 'the server became ready');
+      assert.ok(
+        await waitUntil(async () => (await request(server.baseUrl, 'GET', '/readyz')).status === 200, { timeoutMs: 15_000 }),
+        'the server became ready',
+      );
       const created = await request(server.baseUrl, 'POST', '/users', { json: { name: 'traced', email } });
       assert.equal(created.status, 201, created.text);
       userId = (created.body as { id: string }).id;
@@ -75,7 +81,9 @@ describe('with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
     t.diagnostic(`trace ${traceId}: GET /users/{id} under the caller's span ${callerSpanId}:`);
     const describe = (span: ReceivedSpan) =>
       `${span.name} [${span.kind === SERVER ? 'server' : span.kind === CLIENT ? 'client' : 'internal'}, ${span.scope.replace('@opentelemetry/', '')}] ` +
-      (span.kind === SERVER ? `operation=${String(span.attributes['users_api.operation'])} status=${String(span.attributes['http.response.status_code'])}` : `db.operation.name=${String(span.attributes['db.operation.name'])}`);
+      (span.kind === SERVER
+        ? `operation=${String(span.attributes['users_api.operation'])} status=${String(span.attributes['http.response.status_code'])}`
+        : `db.operation.name=${String(span.attributes['db.operation.name'])}`);
     for (const line of traceTree(trace, describe)) t.diagnostic(`  ${line}`);
   });
 
@@ -100,7 +108,9 @@ describe('with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
       { path: '/users', operation: 'listUsers' },
       { path: '/user', operation: 'legacyListUsers' },
     ].map(({ path, operation }) => {
-      const span = receiver.spans.find((candidate) => candidate.kind === SERVER && candidate.attributes['http.request.method'] === 'GET' && candidate.attributes['url.path'] === path);
+      const span = receiver.spans.find(
+        (candidate) => candidate.kind === SERVER && candidate.attributes['http.request.method'] === 'GET' && candidate.attributes['url.path'] === path,
+      );
       assert.ok(span, `a server span for GET ${path}?email=…: ${JSON.stringify(receiver.spans.map((each) => each.name))}`);
       assert.equal(span.name, `GET ${path}`);
       assert.equal(span.attributes['http.route'], path);
@@ -145,21 +155,35 @@ export function initialize(data) { file = data.file; }
 export async function resolve(specifier, context, next) { const resolved = await next(specifier, context); appendFileSync(file, resolved.url + '\\n'); return resolved; }`;
     const preload = `import { register } from 'node:module';
 register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)}, import.meta.url, { data: { file: ${JSON.stringify(file)} } });`;
-    const server = await startServerProcess({ MONGODB_URI: testDatabaseTarget('modules').uri, ...env }, { startTimeoutMs: 30_000, nodeArgs: ['--import', `data:text/javascript,${encodeURIComponent(preload)}`] });
+    const server = await startServerProcess(
+      { MONGODB_URI: testDatabaseTarget('modules').uri, ...env },
+      { startTimeoutMs: 30_000, nodeArgs: ['--import', `data:text/javascript,${encodeURIComponent(preload)}`] },
+    );
     assert.ok(await waitUntil(async () => (await request(server.baseUrl, 'GET', '/healthz')).status === 200, { timeoutMs: 15_000 }), 'the server answers');
     const exit = await server.stop();
     assert.deepEqual(exit, { code: 0, signal: null }, JSON.stringify(server.logs()));
-    return readFileSync(file, 'utf8').split('\n').filter((url) => url !== '');
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((url) => url !== '');
   }
 
   it('when OTEL_EXPORTER_OTLP_ENDPOINT is not set, then no OpenTelemetry module is loaded; when it is, they are', async () => {
     const off = await modulesLoaded({});
-    assert.ok(off.some((url) => url.endsWith('/dist/src/app.js')), 'the probe saw the service load');
-    assert.deepEqual(off.filter((url) => /@opentelemetry|telemetry\/tracing\.js|import-in-the-middle/.test(url)), []);
+    assert.ok(
+      off.some((url) => url.endsWith('/dist/src/app.js')),
+      'the probe saw the service load',
+    );
+    assert.deepEqual(
+      off.filter((url) => /@opentelemetry|telemetry\/tracing\.js|import-in-the-middle/.test(url)),
+      [],
+    );
     const receiver = await startOtlpReceiver();
     try {
       const on = await modulesLoaded({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
-      assert.ok(on.some((url) => url.includes('/@opentelemetry/sdk-trace-node/')), 'with an endpoint, the tracer is loaded');
+      assert.ok(
+        on.some((url) => url.includes('/@opentelemetry/sdk-trace-node/')),
+        'with an endpoint, the tracer is loaded',
+      );
     } finally {
       await receiver.close();
     }

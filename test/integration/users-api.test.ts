@@ -101,7 +101,11 @@ describe('POST /users', () => {
   });
 
   it('when the body is not JSON by media type, then 415 UNSUPPORTED_MEDIA_TYPE', async () => {
-    assertProblem(await call('POST', '/users', { body: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    assertProblem(
+      await call('POST', '/users', { body: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
   });
 });
 
@@ -167,7 +171,10 @@ describe('GET /users/{id}', () => {
 
   it('when the id is malformed, then 400 naming the path parameter', async () => {
     const problem = assertProblem(await call('GET', '/users/123'), 400, 'VALIDATION_FAILED');
-    assert.deepEqual(problem.errors?.map((e) => `${e.in} ${e.path}`), ['path /id']);
+    assert.deepEqual(
+      problem.errors?.map((e) => `${e.in} ${e.path}`),
+      ['path /id'],
+    );
   });
 });
 

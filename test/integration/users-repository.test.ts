@@ -92,12 +92,27 @@ describe('UsersRepository against the real database', () => {
     const names = ['Alpha', 'alphabet', 'beta', 'a.b*c', 'a.x'];
     const users = [];
     for (const name of names) users.push(await repository.insert({ name, email: `${name.replace(/\W/g, '')}@x.io` }));
-    assert.deepEqual((await repository.list({ limit: 10 })).map((u) => u.name), names);
-    assert.deepEqual((await repository.list({ limit: 2, afterId: users[0]?.id ?? '' })).map((u) => u.name), ['alphabet', 'beta']);
-    assert.deepEqual((await repository.list({ limit: 10, namePrefix: 'ALPHA' })).map((u) => u.name), ['Alpha', 'alphabet']);
+    assert.deepEqual(
+      (await repository.list({ limit: 10 })).map((u) => u.name),
+      names,
+    );
+    assert.deepEqual(
+      (await repository.list({ limit: 2, afterId: users[0]?.id ?? '' })).map((u) => u.name),
+      ['alphabet', 'beta'],
+    );
+    assert.deepEqual(
+      (await repository.list({ limit: 10, namePrefix: 'ALPHA' })).map((u) => u.name),
+      ['Alpha', 'alphabet'],
+    );
     // Regular-expression syntax in a prefix is literal text.
-    assert.deepEqual((await repository.list({ limit: 10, namePrefix: 'a.b*' })).map((u) => u.name), ['a.b*c']);
-    assert.deepEqual((await repository.list({ limit: 10, email: 'BETA@X.IO' })).map((u) => u.name), ['beta']);
+    assert.deepEqual(
+      (await repository.list({ limit: 10, namePrefix: 'a.b*' })).map((u) => u.name),
+      ['a.b*c'],
+    );
+    assert.deepEqual(
+      (await repository.list({ limit: 10, email: 'BETA@X.IO' })).map((u) => u.name),
+      ['beta'],
+    );
   });
 
   it('when text looks like a MongoDB operator, then it is stored and matched as plain text', async () => {

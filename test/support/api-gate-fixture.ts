@@ -37,7 +37,11 @@ export interface GateFixture {
  */
 export async function makeGateFixture({ released = [], working }: { released?: Version[]; working: Version }): Promise<GateFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'users-api-gate-'));
-  const paths: ApiGatePaths = { spec: join(dir, 'openapi', 'openapi.yaml'), releasedDir: join(dir, 'openapi', 'released'), changelog: join(dir, 'CHANGELOG.md') };
+  const paths: ApiGatePaths = {
+    spec: join(dir, 'openapi', 'openapi.yaml'),
+    releasedDir: join(dir, 'openapi', 'released'),
+    changelog: join(dir, 'CHANGELOG.md'),
+  };
   await mkdir(paths.releasedDir, { recursive: true });
   const first = join(projectRoot, 'openapi', 'released', `${FIRST_RELEASE}.yaml`);
   await copyFile(first, join(paths.releasedDir, `${FIRST_RELEASE}.yaml`));

@@ -59,7 +59,11 @@ export class IdentityProvider {
       }
       if (req.url === DISCOVERY_PATH) {
         provider.discoveryFetches++;
-        const metadata = { issuer: provider.claimedIssuer ?? provider.discoveryIssuer, jwks_uri: provider.jwksUrl, id_token_signing_alg_values_supported: ['RS256', 'ES256'] };
+        const metadata = {
+          issuer: provider.claimedIssuer ?? provider.discoveryIssuer,
+          jwks_uri: provider.jwksUrl,
+          id_token_signing_alg_values_supported: ['RS256', 'ES256'],
+        };
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(metadata));
         return;
       }
@@ -93,7 +97,9 @@ export class IdentityProvider {
    * A token signed by `key` (by default the first), valid for an hour, with these claims over the
    * usual ones; unless they say otherwise it grants every scope of the contract.
    */
-  async mint(options: { key?: SigningKey; kid?: string; claims?: JWTPayload; issuer?: string; audience?: string; expiresAt?: number; notBefore?: number } = {}): Promise<string> {
+  async mint(
+    options: { key?: SigningKey; kid?: string; claims?: JWTPayload; issuer?: string; audience?: string; expiresAt?: number; notBefore?: number } = {},
+  ): Promise<string> {
     const key = options.key ?? this.keys[0];
     if (!key) throw new Error('the provider has no key');
     const now = Math.floor(Date.now() / 1000);

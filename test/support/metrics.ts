@@ -15,7 +15,9 @@ export function parseMetrics(text: string): Sample[] {
     .map((line) => {
       const match = SAMPLE.exec(line);
       if (!match) throw new Error(`not a Prometheus sample: ${line}`);
-      const labels = Object.fromEntries([...(match[2] ?? '').matchAll(LABEL)].map((label) => [label[1]!, label[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c))]));
+      const labels = Object.fromEntries(
+        [...(match[2] ?? '').matchAll(LABEL)].map((label) => [label[1]!, label[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c))]),
+      );
       return { name: match[1]!, labels, value: Number(match[3]) };
     });
 }

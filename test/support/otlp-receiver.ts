@@ -23,7 +23,8 @@ type ExportRequest = {
   }[];
 };
 
-const valueOf = (value: AnyValue) => value.stringValue ?? (value.intValue === undefined ? undefined : Number(value.intValue)) ?? value.boolValue ?? value.doubleValue;
+const valueOf = (value: AnyValue) =>
+  value.stringValue ?? (value.intValue === undefined ? undefined : Number(value.intValue)) ?? value.boolValue ?? value.doubleValue;
 const attributesOf = (list: KeyValue[] = []) => Object.fromEntries(list.map(({ key, value }) => [key, valueOf(value)]));
 
 export type OtlpReceiver = { url: string; spans: ReceivedSpan[]; close(): Promise<void> };
@@ -36,23 +37,26 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk)).on('end', () => {
-      if (req.method !== 'POST' || req.url !== '/v1/traces') return void res.writeHead(404).end();
-      if (!/^application\/json/.test(req.headers['content-type'] ?? '')) return void res.writeHead(415).end();
-      let body: ExportRequest;
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ExportRequest;
-      } catch {
-        return void res.writeHead(400).end();
-      }
-      for (const resourceSpans of body.resourceSpans ?? []) {
-        const resource = attributesOf(resourceSpans.resource?.attributes);
-        for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
-          for (const span of scopeSpans.spans ?? []) spans.push({ ...span, attributes: attributesOf(span.attributes), resource, scope: scopeSpans.scope?.name ?? '' });
+    req
+      .on('data', (chunk: Buffer) => chunks.push(chunk))
+      .on('end', () => {
+        if (req.method !== 'POST' || req.url !== '/v1/traces') return void res.writeHead(404).end();
+        if (!/^application\/json/.test(req.headers['content-type'] ?? '')) return void res.writeHead(415).end();
+        let body: ExportRequest;
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ExportRequest;
+        } catch {
+          return void res.writeHead(400).end();
         }
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
+        for (const resourceSpans of body.resourceSpans ?? []) {
+          const resource = attributesOf(resourceSpans.resource?.attributes);
+          for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
+            for (const span of scopeSpans.spans ?? [])
+              spans.push({ ...span, attributes: attributesOf(span.attributes), resource, scope: scopeSpans.scope?.name ?? '' });
+          }
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -67,7 +71,9 @@ export function traceTree(spans: ReceivedSpan[], describe: (span: ReceivedSpan) 
   const ids = new Set(spans.map((span) => span.spanId));
   const lines: string[] = [];
   const walk = (parent: string | undefined, depth: number) => {
-    for (const span of spans.filter((candidate) => (parent === undefined ? !candidate.parentSpanId || !ids.has(candidate.parentSpanId) : candidate.parentSpanId === parent))) {
+    for (const span of spans.filter((candidate) =>
+      parent === undefined ? !candidate.parentSpanId || !ids.has(candidate.parentSpanId) : candidate.parentSpanId === parent,
+    )) {
       lines.push(`${'  '.repeat(depth)}${describe(span)}`);
       walk(span.spanId, depth + 1);
     }

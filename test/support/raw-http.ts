@@ -36,7 +36,7 @@ function parseResponse(raw: string): Reply {
   let text = end < 0 ? '' : raw.slice(end + 4);
   if (/chunked/i.test(headers.get('transfer-encoding') ?? '')) {
     let decoded = '';
-    for (let at = 0; ; ) {
+    for (let at = 0; ;) {
       const lineEnd = text.indexOf('\r\n', at);
       const size = parseInt(text.slice(at, lineEnd), 16);
       if (!(size > 0)) break;

@@ -34,7 +34,15 @@ process.once('exit', () => {
  */
 export async function startServerProcess(env: Record<string, string>, { startTimeoutMs = 15_000, nodeArgs = [] as string[] } = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...nodeArgs, serverEntry], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', VALIDATE_RESPONSES: 'true', REGISTRATION_RATE_LIMIT: '1000000', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      VALIDATE_RESPONSES: 'true',
+      REGISTRATION_RATE_LIMIT: '1000000',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);

@@ -35,8 +35,14 @@ export function specResponses(file = specPath) {
   /** Follows a local `$ref` (e.g. to #/components/responses/…) to the object it names, and its path. */
   const resolve = (value: unknown, at: string[]): [Mapping, string[]] => {
     if (isMapping(value) && typeof value.$ref === 'string' && value.$ref.startsWith('#/')) {
-      const path = value.$ref.slice(2).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-      return resolve(path.reduce<unknown>((node, key) => (isMapping(node) ? node[key] : undefined), spec), path);
+      const path = value.$ref
+        .slice(2)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+      return resolve(
+        path.reduce<unknown>((node, key) => (isMapping(node) ? node[key] : undefined), spec),
+        path,
+      );
     }
     if (!isMapping(value)) throw new Error(`nothing documented at ${pointer(at)}`);
     return [value, at];
@@ -54,12 +60,22 @@ export function specResponses(file = specPath) {
           // only other (e.g. the metrics' text/plain), whose schema checks the text the same way.
           const media = Object.keys(content).find((type) => /^application\/(.+\+)?json$/.test(type)) ?? Object.keys(content)[0];
           const json = media === undefined ? undefined : content[media];
-          const examples = isMapping(json) && isMapping(json.examples) ? Object.entries(json.examples).map(([name, example]) => resolve(example, [...at, 'content', media!, 'examples', name])[0].value) : [];
+          const examples =
+            isMapping(json) && isMapping(json.examples)
+              ? Object.entries(json.examples).map(([name, example]) => resolve(example, [...at, 'content', media!, 'examples', name])[0].value)
+              : [];
           const validate = isMapping(json) ? ajv.compile({ $ref: `${SPEC_ID}${pointer([...at, 'content', media!, 'schema'])}` }) : undefined;
           return {
             mediaTypes: Object.keys(content),
             examples,
-            check: (body) => (validate === undefined ? (body === undefined || body === '' ? [] : ['a body where none is documented']) : validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`)),
+            check: (body) =>
+              validate === undefined
+                ? body === undefined || body === ''
+                  ? []
+                  : ['a body where none is documented']
+                : validate(body)
+                  ? []
+                  : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`),
           };
         }
       }

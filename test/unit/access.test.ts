@@ -10,7 +10,11 @@ import { loadSpec } from '../../src/spec.js';
 
 const operations = specOperations(loadSpec().document);
 const jwtCaller = (scopes: string, verifiedEmail?: string): Caller => ({ scopes: new Set(scopes.split(' ')), verifiedEmail, subject: 'sub-1' });
-const authFor = (caller: Caller | undefined): BearerAuth => ({ callerOf: async () => caller, verdictNow: () => (caller ? 'valid' : 'invalid'), check: async () => caller !== undefined });
+const authFor = (caller: Caller | undefined): BearerAuth => ({
+  callerOf: async () => caller,
+  verdictNow: () => (caller ? 'valid' : 'invalid'),
+  check: async () => caller !== undefined,
+});
 
 /** What requestAccess decides for a request the validator matched to `operationId`. */
 async function decide(operationId: string | undefined, auth: BearerAuth | undefined) {
@@ -22,7 +26,7 @@ async function decide(operationId: string | undefined, auth: BearerAuth | undefi
 }
 
 describe('requestAccess', () => {
-  it('when the token grants users:read, then getUser reaches every user; with users:self alone, only the caller\'s own record', async () => {
+  it("when the token grants users:read, then getUser reaches every user; with users:self alone, only the caller's own record", async () => {
     assert.deepEqual(accessOf(await decide('getUser', authFor(jwtCaller('users:read')))), EVERY_USER);
     assert.deepEqual(accessOf(await decide('getUser', authFor(jwtCaller('users:self', 'Me@Example.com')))), ownRecordOf('me@example.com'));
   });

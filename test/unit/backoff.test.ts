@@ -13,7 +13,10 @@ describe('reconnection backoff', () => {
 
   it('when jitter applies, then the pause stays within ±20 % and never exceeds the cap', () => {
     for (const random of [0, 0.999999]) {
-      assert.equal(retryDelayMs(1, 5000, () => random), random === 0 ? 200 : 300);
+      assert.equal(
+        retryDelayMs(1, 5000, () => random),
+        random === 0 ? 200 : 300,
+      );
       assert.ok(retryDelayMs(10, 5000, () => random) <= 5000);
     }
   });

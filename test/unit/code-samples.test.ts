@@ -34,38 +34,57 @@ describe('collecting the code samples (the build, scripts/lib/code-samples.ts)',
   it('when every operation has every file, then each gets its samples in the order of SAMPLE_FILES, ending with one line break', () => {
     const samples = collectCodeSamples(things, folder('complete', { listThings: every, createThing: every }));
     assert.deepEqual(Object.keys(samples).sort(), ['createThing', 'listThings']);
-    assert.deepEqual(samples.listThings, SAMPLE_FILES.map(({ file, lang, label }) => ({ lang, label, source: `${file} of listThings\n` })));
+    assert.deepEqual(
+      samples.listThings,
+      SAMPLE_FILES.map(({ file, lang, label }) => ({ lang, label, source: `${file} of listThings\n` })),
+    );
   });
 
   it('when an operation has no folder, a folder names no operation, a file is missing or unknown, then it fails listing each', () => {
     const root = folder('flawed', { listThings: ['curl.sh', 'main.go', 'notes.txt'], deleteThing: every });
-    assert.throws(() => collectCodeSamples(things, root), (error: Error) => {
-      assert.ok(error instanceof CodeSampleError);
-      assert.match(error.message, /deleteThing\/ names no operation of the spec/);
-      assert.match(error.message, /operation createThing has no samples: add createThing\//);
-      assert.match(error.message, /operation listThings has no TypeScript sample: listThings\/typescript\.ts is missing/);
-      assert.match(error.message, /listThings\/notes\.txt is not a sample file/);
-      return true;
-    });
+    assert.throws(
+      () => collectCodeSamples(things, root),
+      (error: Error) => {
+        assert.ok(error instanceof CodeSampleError);
+        assert.match(error.message, /deleteThing\/ names no operation of the spec/);
+        assert.match(error.message, /operation createThing has no samples: add createThing\//);
+        assert.match(error.message, /operation listThings has no TypeScript sample: listThings\/typescript\.ts is missing/);
+        assert.match(error.message, /listThings\/notes\.txt is not a sample file/);
+        return true;
+      },
+    );
   });
 });
 
 describe('the served contract with its code samples (src/code-samples.ts)', () => {
   const samples = loadCodeSamples();
 
-  it("when the build has run, then every operation of the spec has its three samples, and the canonical file none", () => {
+  it('when the build has run, then every operation of the spec has its three samples, and the canonical file none', () => {
     const canonical = operationsOf(parse(readFileSync(specPath, 'utf8')));
     assert.deepEqual(Object.keys(samples).sort(), canonical.map((op) => op.operationId).sort());
-    for (const own of Object.values(samples)) assert.deepEqual(own.map((s) => s.label), SAMPLE_FILES.map((s) => s.label));
-    assert.deepEqual(canonical.filter((op) => op['x-codeSamples'] !== undefined), []);
+    for (const own of Object.values(samples))
+      assert.deepEqual(
+        own.map((s) => s.label),
+        SAMPLE_FILES.map((s) => s.label),
+      );
+    assert.deepEqual(
+      canonical.filter((op) => op['x-codeSamples'] !== undefined),
+      [],
+    );
   });
 
   it('when added to the spec, then its YAML reads back as its document, every operation has them, and the spec read stays without (the validator gets that one)', () => {
     const spec = loadSpec();
     const served = withCodeSamples(spec, samples);
     assert.deepEqual(parse(served.yaml.toString('utf8')), served.document);
-    assert.deepEqual(operationsOf(served.document).map((op) => op['x-codeSamples']), operationsOf(served.document).map((op) => samples[op.operationId]));
-    assert.deepEqual(operationsOf(spec.document).filter((op) => op['x-codeSamples'] !== undefined), []);
+    assert.deepEqual(
+      operationsOf(served.document).map((op) => op['x-codeSamples']),
+      operationsOf(served.document).map((op) => samples[op.operationId]),
+    );
+    assert.deepEqual(
+      operationsOf(spec.document).filter((op) => op['x-codeSamples'] !== undefined),
+      [],
+    );
   });
 
   it("when added to local mode's document (YAML the yaml package wrote), then it reads back as its document too", () => {

@@ -31,7 +31,10 @@ describe('configuration', () => {
     assert.equal(config.otlpEndpoint, 'http://collector:4318');
     assert.equal(config.otelServiceName, 'users-api-eu');
     for (const value of ['collector:4318', 'grpc://collector:4317']) {
-      assert.throws(() => loadConfig({ ...minimal, OTEL_EXPORTER_OTLP_ENDPOINT: value }), (error: unknown) => error instanceof ConfigError && /OTEL_EXPORTER_OTLP_ENDPOINT/.test(error.message));
+      assert.throws(
+        () => loadConfig({ ...minimal, OTEL_EXPORTER_OTLP_ENDPOINT: value }),
+        (error: unknown) => error instanceof ConfigError && /OTEL_EXPORTER_OTLP_ENDPOINT/.test(error.message),
+      );
     }
   });
 
@@ -40,14 +43,16 @@ describe('configuration', () => {
   });
 
   it('when MONGODB_URI is missing, then a ConfigError names it and says what it is for', () => {
-    assert.throws(() => loadConfig({}), (error: unknown) => error instanceof ConfigError && /MONGODB_URI/.test(error.message) && /npm start/.test(error.message));
+    assert.throws(
+      () => loadConfig({}),
+      (error: unknown) => error instanceof ConfigError && /MONGODB_URI/.test(error.message) && /npm start/.test(error.message),
+    );
   });
 
   it('when several values are invalid, then every bad key is named at once', () => {
     assert.throws(
       () => loadConfig({ ...minimal, PORT: '70000', LOG_LEVEL: 'loud', SHUTDOWN_GRACE_MS: '-1' }),
-      (error: unknown) =>
-        error instanceof ConfigError && ['PORT', 'LOG_LEVEL', 'SHUTDOWN_GRACE_MS'].every((key) => error.message.includes(key)),
+      (error: unknown) => error instanceof ConfigError && ['PORT', 'LOG_LEVEL', 'SHUTDOWN_GRACE_MS'].every((key) => error.message.includes(key)),
     );
   });
 });
@@ -99,7 +104,13 @@ describe('configuration of JWT access tokens', () => {
   });
 
   it('when the claim names are set (Entra-style scp), then they are used; a claim name with spaces or quotes is refused by name', () => {
-    const config = loadConfig({ ...minimal, ...jwt, JWT_SCOPE_CLAIM: 'scp', JWT_EMAIL_CLAIM: 'upn', JWT_EMAIL_VERIFIED_CLAIM: 'https://example.com/email_verified' });
+    const config = loadConfig({
+      ...minimal,
+      ...jwt,
+      JWT_SCOPE_CLAIM: 'scp',
+      JWT_EMAIL_CLAIM: 'upn',
+      JWT_EMAIL_VERIFIED_CLAIM: 'https://example.com/email_verified',
+    });
     assert.deepEqual(config.jwt?.claims, { scope: 'scp', email: 'upn', emailVerified: 'https://example.com/email_verified' });
     refused({ ...jwt, JWT_SCOPE_CLAIM: 'scope scp' }, /JWT_SCOPE_CLAIM/);
     refused({ ...jwt, JWT_EMAIL_CLAIM: '"email"' }, /JWT_EMAIL_CLAIM/);
@@ -115,11 +126,18 @@ describe('configuration of JWT access tokens', () => {
   });
 
   it('when only a JWKS URL is set, then the missing issuer and audience are each named as required with JWT', () => {
-    refused({ JWT_JWKS_URL: jwt.JWT_JWKS_URL }, /JWT_ISSUER: required when JWT is configured \(JWT_JWKS_URL is set\)/, /JWT_AUDIENCE: required when JWT is configured/);
+    refused(
+      { JWT_JWKS_URL: jwt.JWT_JWKS_URL },
+      /JWT_ISSUER: required when JWT is configured \(JWT_JWKS_URL is set\)/,
+      /JWT_AUDIENCE: required when JWT is configured/,
+    );
   });
 
   it('when issuer and audience are set but no key source, then the error asks for a JWKS URL, a file or discovery', () => {
-    refused({ JWT_ISSUER: jwt.JWT_ISSUER, JWT_AUDIENCE: jwt.JWT_AUDIENCE }, /JWT_JWKS_URL, JWT_JWKS_FILE or OIDC_ISSUER_URL: one is required when JWT is configured/);
+    refused(
+      { JWT_ISSUER: jwt.JWT_ISSUER, JWT_AUDIENCE: jwt.JWT_AUDIENCE },
+      /JWT_JWKS_URL, JWT_JWKS_FILE or OIDC_ISSUER_URL: one is required when JWT is configured/,
+    );
   });
 
   it('when both a JWKS URL and a JWKS file are set, then the error says to set exactly one source', () => {
@@ -129,13 +147,22 @@ describe('configuration of JWT access tokens', () => {
   it('when PUBLIC_BASE_URL is set, then it is kept without a trailing slash; one with credentials, a query, a fragment or another scheme is refused', () => {
     assert.equal(loadConfig({ ...minimal, PUBLIC_BASE_URL: 'https://api.example.com/users-api/' }).publicBaseUrl, 'https://api.example.com/users-api');
     assert.equal(loadConfig(minimal).publicBaseUrl, undefined);
-    for (const bad of ['ftp://api.example.com', 'https://user:pw@api.example.com', 'https://api.example.com/?x=1', 'https://api.example.com/#top', 'not a url']) {
+    for (const bad of [
+      'ftp://api.example.com',
+      'https://user:pw@api.example.com',
+      'https://api.example.com/?x=1',
+      'https://api.example.com/#top',
+      'not a url',
+    ]) {
       refused({ PUBLIC_BASE_URL: bad }, /PUBLIC_BASE_URL: must be an http\(s\) URL/);
     }
   });
 
   it('when a key source is plain http to another machine, then it is refused (anyone on the path could hand over keys); loopback http is accepted', () => {
-    refused({ ...jwt, JWT_JWKS_URL: 'http://idp.example.com/jwks.json' }, /JWT_JWKS_URL: "http:\/\/idp.example.com\/jwks.json" is plain http to another machine/);
+    refused(
+      { ...jwt, JWT_JWKS_URL: 'http://idp.example.com/jwks.json' },
+      /JWT_JWKS_URL: "http:\/\/idp.example.com\/jwks.json" is plain http to another machine/,
+    );
     refused({ OIDC_ISSUER_URL: 'http://10.0.0.5/realms/users', JWT_AUDIENCE: 'users-api' }, /OIDC_ISSUER_URL: .* is plain http to another machine/);
     for (const local of ['http://127.0.0.1:8080/jwks.json', 'http://localhost/jwks.json', 'http://[::1]:9000/jwks.json']) {
       assert.ok(loadConfig({ ...minimal, ...jwt, JWT_JWKS_URL: local }).jwt, local);
@@ -149,7 +176,11 @@ describe('configuration of JWT access tokens', () => {
   });
 
   it('when OIDC_ISSUER_URL comes with another key source or another JWT_ISSUER, then each conflict is named', () => {
-    refused({ ...jwt, OIDC_ISSUER_URL: 'https://other.example.com' }, /JWT_JWKS_URL, OIDC_ISSUER_URL: set exactly one source/, /JWT_ISSUER, OIDC_ISSUER_URL: they differ/);
+    refused(
+      { ...jwt, OIDC_ISSUER_URL: 'https://other.example.com' },
+      /JWT_JWKS_URL, OIDC_ISSUER_URL: set exactly one source/,
+      /JWT_ISSUER, OIDC_ISSUER_URL: they differ/,
+    );
     refused({ OIDC_ISSUER_URL: 'https://idp.example.com' }, /JWT_AUDIENCE: required when JWT is configured \(OIDC_ISSUER_URL is set\)/);
     refused({ OIDC_ISSUER_URL: 'ftp://idp.example.com', JWT_AUDIENCE: 'a' }, /OIDC_ISSUER_URL: must be an http or https URL/);
   });
@@ -196,13 +227,30 @@ describe('configuration of TRUST_PROXY', () => {
   });
 
   it('when an IPv4 subnet has a prefix of /8 or longer, as a length or a netmask, then it is trusted', () => {
-    for (const subnet of ['10.0.0.0/8', '172.16.0.0/12', '192.168.1.0/24', '10.1.2.3/32', '10.0.0.0/255.0.0.0', '192.168.0.0/255.255.0.0', '10.1.2.3/255.255.255.255']) {
+    for (const subnet of [
+      '10.0.0.0/8',
+      '172.16.0.0/12',
+      '192.168.1.0/24',
+      '10.1.2.3/32',
+      '10.0.0.0/255.0.0.0',
+      '192.168.0.0/255.255.0.0',
+      '10.1.2.3/255.255.255.255',
+    ]) {
       assert.equal(trusted(subnet), subnet);
     }
   });
 
   it('when an IPv6 subnet has a prefix of /16 or longer and leaves IPv4 out, or is an IPv4-mapped subnet of /104 or longer, then it is trusted', () => {
-    for (const subnet of ['fd12:3456::/32', '2001:db8::/16', 'fe80::/64', '::1/128', '::/96', '::ffff:10.0.0.0/104', '::ffff:192.168.1.0/120', '::ffff:a00:0/104']) {
+    for (const subnet of [
+      'fd12:3456::/32',
+      '2001:db8::/16',
+      'fe80::/64',
+      '::1/128',
+      '::/96',
+      '::ffff:10.0.0.0/104',
+      '::ffff:192.168.1.0/120',
+      '::ffff:a00:0/104',
+    ]) {
       assert.equal(trusted(subnet), subnet);
     }
   });
@@ -250,7 +298,11 @@ describe('configuration of TRUST_PROXY', () => {
   });
 
   it('when an IPv4-mapped subnet is shorter than /104 (an IPv4 /8), then it is refused as the IPv4 subnet it is', () => {
-    refused('::ffff:0.0.0.0/97', /"::ffff:0\.0\.0\.0\/97" is an IPv4 subnet in IPv6 form, \/1 as IPv4, and spans half of all IPv4 addresses/, /\/104 or longer/);
+    refused(
+      '::ffff:0.0.0.0/97',
+      /"::ffff:0\.0\.0\.0\/97" is an IPv4 subnet in IPv6 form, \/1 as IPv4, and spans half of all IPv4 addresses/,
+      /\/104 or longer/,
+    );
     refused('::ffff:10.0.0.0/103', /\/7 as IPv4/);
   });
 
@@ -284,7 +336,8 @@ describe('HOST in local mode (no token asked)', () => {
       if (!addresses) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
       return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
     };
-  const refusedWith = (pattern: RegExp) => (error: unknown) => error instanceof ConfigError && pattern.test(error.message) && /API_TOKENS is empty/.test(error.message);
+  const refusedWith = (pattern: RegExp) => (error: unknown) =>
+    error instanceof ConfigError && pattern.test(error.message) && /API_TOKENS is empty/.test(error.message);
 
   it('when HOST is a non-loopback address, then loading the configuration refuses it at once; a name waits for its look-up', () => {
     for (const host of ['0.0.0.0', '::', '10.0.0.1', '::ffff:10.0.0.1', '']) {
@@ -309,7 +362,10 @@ describe('HOST in local mode (no token asked)', () => {
 
   it('when HOST is a name with any address beyond loopback, then it is refused naming those addresses, whatever the name', async () => {
     const lookup = resolver({ localhost: ['127.0.0.1', '192.168.1.20'], rebound: ['10.0.0.5'], mapped: ['::ffff:10.0.0.5', '::1'] });
-    await assert.rejects(localModeListenAddress('localhost', lookup), refusedWith(/HOST: "localhost" resolves to 192\.168\.1\.20, which other machines can reach/));
+    await assert.rejects(
+      localModeListenAddress('localhost', lookup),
+      refusedWith(/HOST: "localhost" resolves to 192\.168\.1\.20, which other machines can reach/),
+    );
     await assert.rejects(localModeListenAddress('rebound', lookup), refusedWith(/"rebound" resolves to 10\.0\.0\.5,/));
     await assert.rejects(localModeListenAddress('mapped', lookup), refusedWith(/"mapped" resolves to ::ffff:10\.0\.0\.5,/));
   });

@@ -22,7 +22,10 @@ describe('isConnectivityError', () => {
     ['a connection closed under an operation', new MongoNetworkError('connection 5 to 127.0.0.1:40718 closed')],
     ['a socket that stayed silent', new MongoNetworkTimeoutError('connection 2 to 127.0.0.1:40718 timed out')],
     ['no server selectable in time', new MongoServerSelectionError('connect ECONNREFUSED 127.0.0.1:40718', {} as TopologyDescription)],
-    ['a bulk write cut by a closed connection', new MongoBulkWriteError(new MongoNetworkError('connection 1 to 127.0.0.1:40718 closed'), {} as BulkWriteResult)],
+    [
+      'a bulk write cut by a closed connection',
+      new MongoBulkWriteError(new MongoNetworkError('connection 1 to 127.0.0.1:40718 closed'), {} as BulkWriteResult),
+    ],
     ['a node shutting down (91)', new MongoServerError({ message: 'The server is in quiesce mode and will shut down', code: 91 })],
     ['a primary stepping down (10107)', new MongoServerError({ message: 'not primary', code: 10107 })],
     ['an error caused by a network error', new Error('wrapped', { cause: refused() })],

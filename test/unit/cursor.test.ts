@@ -17,7 +17,10 @@ describe('pagination cursors', () => {
     ['an operator instead of an id', Buffer.from('{"a":{"$gt":""}}').toString('base64url')],
   ] as const) {
     it(`when a cursor is ${label}, then INVALID_CURSOR is thrown`, () => {
-      assert.throws(() => decodeCursor(cursor), (error: unknown) => error instanceof AppError && error.code === 'INVALID_CURSOR');
+      assert.throws(
+        () => decodeCursor(cursor),
+        (error: unknown) => error instanceof AppError && error.code === 'INVALID_CURSOR',
+      );
     });
   }
 });

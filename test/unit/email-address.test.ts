@@ -11,7 +11,14 @@ describe('email key', () => {
   });
 
   it('when an address is ASCII, then its key is the trimmed address in lower case, as stored keys always were', () => {
-    for (const email of ['Super@Gmail.com', ' a.B+tag@Sub.Example.ORG ', "o'Brien!#$%&*/=?^_`{|}~-@x.io", 'USER@XN--54B7FTA0CC.BD', 'a@1.2.3.4', 'x@localhost']) {
+    for (const email of [
+      'Super@Gmail.com',
+      ' a.B+tag@Sub.Example.ORG ',
+      "o'Brien!#$%&*/=?^_`{|}~-@x.io",
+      'USER@XN--54B7FTA0CC.BD',
+      'a@1.2.3.4',
+      'x@localhost',
+    ]) {
       assert.equal(emailKey(email), email.trim().toLowerCase(), email);
     }
   });

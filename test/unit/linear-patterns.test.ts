@@ -52,7 +52,7 @@ describe('regular expressions on client input', () => {
     assert.equal(verdict.status === 'vulnerable' && verdict.complexity.type, 'polynomial');
   });
 
-  it("when the Name pattern is compared with the former one on every string of up to 5 characters from a mixed alphabet, then they agree", () => {
+  it('when the Name pattern is compared with the former one on every string of up to 5 characters from a mixed alphabet, then they agree', () => {
     const former = new RegExp(FORMER_NAME, 'u');
     const name = patterns.find((p) => p.where.endsWith('/Name'));
     assert.ok(name, 'the spec has a Name schema with a pattern');

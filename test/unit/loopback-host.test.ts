@@ -58,7 +58,12 @@ describe('the Host check of local mode', () => {
   function decide(fake: Fake, host = '127.0.0.1'): 'next' | AppError {
     const { headers = {}, raw, url = '/users', address = '127.0.0.1' } = fake;
     const port = 'port' in fake ? fake.port : 5000;
-    const req = { headers, rawHeaders: raw ?? Object.entries(headers).flat(), originalUrl: url, socket: { localPort: port, localAddress: address } } as unknown as Request;
+    const req = {
+      headers,
+      rawHeaders: raw ?? Object.entries(headers).flat(),
+      originalUrl: url,
+      socket: { localPort: port, localAddress: address },
+    } as unknown as Request;
     let outcome: 'next' | AppError | undefined;
     loopbackHostOnly({ host })(req, {} as never, (error?: unknown) => {
       outcome = error === undefined ? 'next' : (error as AppError);
@@ -73,13 +78,33 @@ describe('the Host check of local mode', () => {
   };
 
   it('when the Host is a loopback address or localhost with the local port, then the request passes', () => {
-    for (const host of ['127.0.0.1:5000', '127.1.2.3:5000', 'localhost:5000', 'LOCALHOST:5000', '[::1]:5000', '[0:0:0:0:0:0:0:1]:5000', '[::ffff:127.0.0.1]:5000']) {
+    for (const host of [
+      '127.0.0.1:5000',
+      '127.1.2.3:5000',
+      'localhost:5000',
+      'LOCALHOST:5000',
+      '[::1]:5000',
+      '[0:0:0:0:0:0:0:1]:5000',
+      '[::ffff:127.0.0.1]:5000',
+    ]) {
       assert.equal(decide({ headers: { host } }), 'next', host);
     }
   });
 
   it('when the Host names another host, another port, or no port while the server is not on 80, then MISDIRECTED_REQUEST', () => {
-    for (const host of ['evil.example:5000', '10.0.0.1:5000', '[::2]:5000', '[::ffff:10.0.0.1]:5000', '0.0.0.0:5000', '127.0.0.1:5001', 'localhost', '127.0.0.1', 'localhost.:5000', 'sub.localhost:5000', '127.000.000.001:5000']) {
+    for (const host of [
+      'evil.example:5000',
+      '10.0.0.1:5000',
+      '[::2]:5000',
+      '[::ffff:10.0.0.1]:5000',
+      '0.0.0.0:5000',
+      '127.0.0.1:5001',
+      'localhost',
+      '127.0.0.1',
+      'localhost.:5000',
+      'sub.localhost:5000',
+      '127.000.000.001:5000',
+    ]) {
       refused({ headers: { host } });
     }
   });
@@ -116,11 +141,17 @@ describe('the Host check of local mode', () => {
 
   it('when a request is refused, then the detail names the Hosts this server answers, never the one sent', () => {
     const problem = refused({ headers: { host: 'evil.example:5000' } });
-    assert.equal(problem.detail, 'This server runs in local mode and answers only requests addressed to its loopback address: Host 127.0.0.1:5000 or localhost:5000.');
+    assert.equal(
+      problem.detail,
+      'This server runs in local mode and answers only requests addressed to its loopback address: Host 127.0.0.1:5000 or localhost:5000.',
+    );
     assert.equal(
       refused({ headers: { host: 'evil.example:8080' }, port: 8080, address: '::1' }, 'users-api.local').detail,
       'This server runs in local mode and answers only requests addressed to its loopback address: Host [::1]:8080, localhost:8080 or users-api.local:8080.',
     );
-    assert.equal(misdirectedRequestDetail(undefined, undefined, ['localhost']), 'This server runs in local mode and answers only requests addressed to its loopback address.');
+    assert.equal(
+      misdirectedRequestDetail(undefined, undefined, ['localhost']),
+      'This server runs in local mode and answers only requests addressed to its loopback address.',
+    );
   });
 });

@@ -102,7 +102,11 @@ describe('error mapping to problem+json', () => {
 
   it('when the media type is unsupported, then the detail names what was sent and what the operation takes', () => {
     const error = new OpenApiValidator.error.UnsupportedMediaType({ path: '/users/1', message: 'unsupported media type application/x-unsupported-media-type' });
-    const sent = toProblem(error, { ...ctx('/users/1'), sentMediaType: 'text/plain', acceptedMediaTypes: ['application/merge-patch+json', 'application/json'] });
+    const sent = toProblem(error, {
+      ...ctx('/users/1'),
+      sentMediaType: 'text/plain',
+      acceptedMediaTypes: ['application/merge-patch+json', 'application/json'],
+    });
     assert.equal(sent.body.detail, 'This operation takes a body of type application/merge-patch+json or application/json, not text/plain.');
     const unnamed = toProblem(error, { ...ctx('/users'), acceptedMediaTypes: ['application/json'] });
     assert.equal(unnamed.body.detail, 'This operation takes a body of type application/json; send it with that Content-Type.');

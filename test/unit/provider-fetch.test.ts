@@ -55,7 +55,15 @@ describe('fetches from the identity provider', () => {
   });
 
   it('when a key source is https, or plain http on loopback, then it is trusted; plain http elsewhere, or another scheme, is not', () => {
-    for (const url of ['https://idp.example.com/jwks', 'http://127.0.0.1:8080/jwks', 'http://127.1.2.3/jwks', 'http://localhost/jwks', 'http://[::1]/jwks']) assert.equal(isTrustedKeySource(new URL(url)), true, url);
-    for (const url of ['http://idp.example.com/jwks', 'http://10.0.0.1/jwks', 'http://localhost.evil.example/jwks', 'ftp://idp.example.com/jwks', 'http://127.0.0.1.evil.example/jwks']) assert.equal(isTrustedKeySource(new URL(url)), false, url);
+    for (const url of ['https://idp.example.com/jwks', 'http://127.0.0.1:8080/jwks', 'http://127.1.2.3/jwks', 'http://localhost/jwks', 'http://[::1]/jwks'])
+      assert.equal(isTrustedKeySource(new URL(url)), true, url);
+    for (const url of [
+      'http://idp.example.com/jwks',
+      'http://10.0.0.1/jwks',
+      'http://localhost.evil.example/jwks',
+      'ftp://idp.example.com/jwks',
+      'http://127.0.0.1.evil.example/jwks',
+    ])
+      assert.equal(isTrustedKeySource(new URL(url)), false, url);
   });
 });

@@ -5,9 +5,11 @@ import { cacheValidatorRouteMatchers } from '../../src/http/openapi/route-matche
 
 const require = createRequire(import.meta.url);
 const validatorsPathToRegexp = () =>
-  (require(require.resolve('path-to-regexp', { paths: [require.resolve('express-openapi-validator')] })) as {
-    pathToRegexp: (path: string, options?: object) => { regexp: RegExp; keys: { name: string }[] };
-  }).pathToRegexp;
+  (
+    require(require.resolve('path-to-regexp', { paths: [require.resolve('express-openapi-validator')] })) as {
+      pathToRegexp: (path: string, options?: object) => { regexp: RegExp; keys: { name: string }[] };
+    }
+  ).pathToRegexp;
 
 describe("the validator's route matchers", () => {
   it('when the cache is installed (twice), then a pattern is compiled once and matches as before', () => {
@@ -19,7 +21,10 @@ describe("the validator's route matchers", () => {
     assert.equal(compile('/users/:id', { sensitive: false, strict: false }), first);
     assert.notEqual(compile('/users/:id', { sensitive: true, strict: false }), first, 'other options, another matcher');
     assert.equal(first.regexp.source, uncached.regexp.source);
-    assert.deepEqual(first.keys.map((k) => k.name), ['id']);
+    assert.deepEqual(
+      first.keys.map((k) => k.name),
+      ['id'],
+    );
     assert.deepEqual(first.regexp.exec('/users/abc')?.slice(1), ['abc']);
     assert.equal(first.regexp.exec('/users'), null);
   });

@@ -33,7 +33,12 @@ describe('the query string in spans', () => {
       },
       SpanKind.CLIENT,
     );
-    assert.deepEqual(attributes, { 'url.full': 'https://api.example.com/users', 'http.url': 'http://127.0.0.1:5000/user', 'http.target': '/user', 'url.original': '/users/' });
+    assert.deepEqual(attributes, {
+      'url.full': 'https://api.example.com/users',
+      'http.url': 'http://127.0.0.1:5000/user',
+      'http.target': '/user',
+      'url.original': '/users/',
+    });
   });
 
   it("when other attributes hold a ?, then they are left as they are (a database query's placeholders)", () => {

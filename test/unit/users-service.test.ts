@@ -74,12 +74,18 @@ describe('UsersService', () => {
     it('when more users exist than the limit, then a cursor leads to exactly the rest', async () => {
       for (let i = 0; i < 5; i++) await service.register({ name: `u${i}`, email: `u${i}@x.io` });
       const first = await service.list(EVERY_USER, { limit: 2 });
-      assert.deepEqual(first.items.map((u) => u.name), ['u0', 'u1']);
+      assert.deepEqual(
+        first.items.map((u) => u.name),
+        ['u0', 'u1'],
+      );
       assert.ok(first.nextCursor);
       assert.equal(decodeCursor(first.nextCursor), first.items[1]?.id);
       const second = await service.list(EVERY_USER, { limit: 2, cursor: first.nextCursor });
       const third = await service.list(EVERY_USER, { limit: 2, cursor: second.nextCursor ?? '' });
-      assert.deepEqual([...second.items, ...third.items].map((u) => u.name), ['u2', 'u3', 'u4']);
+      assert.deepEqual(
+        [...second.items, ...third.items].map((u) => u.name),
+        ['u2', 'u3', 'u4'],
+      );
       assert.equal(third.nextCursor, null);
     });
 
@@ -157,7 +163,7 @@ describe('UsersService', () => {
       assert.equal((await service.get(mine, own.id)).id, own.id);
     });
 
-    it("when the caller reads, changes or deletes another user, then USER_NOT_FOUND and nothing changes", async () => {
+    it('when the caller reads, changes or deletes another user, then USER_NOT_FOUND and nothing changes', async () => {
       await assert.rejects(service.get(mine, other.id), rejectsWith('USER_NOT_FOUND'));
       await assert.rejects(service.update(mine, other.id, { name: 'taken over' }), rejectsWith('USER_NOT_FOUND'));
       await assert.rejects(service.update(mine, other.id, {}), rejectsWith('USER_NOT_FOUND'));
@@ -169,16 +175,28 @@ describe('UsersService', () => {
     });
 
     it('when the caller lists users, then only its own record is listed, whatever the filter', async () => {
-      assert.deepEqual((await service.list(mine, { limit: 20 })).items.map((u) => u.id), [own.id]);
-      assert.deepEqual((await service.list(mine, { limit: 20, email: 'RAHIM@example.com' })).items.map((u) => u.id), [own.id]);
+      assert.deepEqual(
+        (await service.list(mine, { limit: 20 })).items.map((u) => u.id),
+        [own.id],
+      );
+      assert.deepEqual(
+        (await service.list(mine, { limit: 20, email: 'RAHIM@example.com' })).items.map((u) => u.id),
+        [own.id],
+      );
       assert.deepEqual((await service.list(mine, { limit: 20, email: 'other@x.io' })).items, []);
-      assert.deepEqual((await service.legacyList(mine)).map((u) => u.id), [own.id]);
+      assert.deepEqual(
+        (await service.legacyList(mine)).map((u) => u.id),
+        [own.id],
+      );
       assert.deepEqual(await service.legacyList(mine, 'other@x.io'), []);
     });
 
     it('when the caller moves its own record to another email, then INSUFFICIENT_SCOPE (users:write) and nothing changes; the same address otherwise written is allowed', async () => {
       await assert.rejects(service.update(mine, own.id, { email: 'rahim@new.example' }), rejectsWith('INSUFFICIENT_SCOPE'));
-      await assert.rejects(service.legacyUpdate(mine, { query: { email: own.email }, payload: { email: 'rahim@new.example' } }), rejectsWith('INSUFFICIENT_SCOPE'));
+      await assert.rejects(
+        service.legacyUpdate(mine, { query: { email: own.email }, payload: { email: 'rahim@new.example' } }),
+        rejectsWith('INSUFFICIENT_SCOPE'),
+      );
       assert.equal((await store.findById(own.id))?.email, 'rahim@example.com');
       assert.equal((await service.update(mine, own.id, { email: 'RAHIM@example.com' })).email, 'RAHIM@example.com');
       assert.equal((await service.get(mine, own.id)).id, own.id);

@@ -106,7 +106,11 @@ app.get('/users', async (req: Request<object, unknown, unknown, { limit?: string
   const filter: { _id?: { $gt: ObjectId }; emailKey?: string } = {};
   if (req.query.cursor !== undefined) filter._id = { $gt: new ObjectId(req.query.cursor) };
   if (req.query.email !== undefined) filter.emailKey = req.query.email.toLowerCase();
-  const docs = await users.find(filter).sort({ _id: 1 }).limit(limit + 1).toArray();
+  const docs = await users
+    .find(filter)
+    .sort({ _id: 1 })
+    .limit(limit + 1)
+    .toArray();
   const items = docs.slice(0, limit);
   const last = items.at(-1);
   // Its own cursor: the last id as it is.

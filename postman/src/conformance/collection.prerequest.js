@@ -17,12 +17,16 @@ if (pm.variables.get('runIdIteration') !== String(pm.info.iteration)) {
 const helpers = () => {
   // api(method, path, body, callback): a request of the script's own to the service, with the
   // environment's token (the collection's bearer auth applies to its requests, not to pm.sendRequest).
-  const api = (method, path, body, callback) => pm.sendRequest({
-    url: pm.variables.replaceIn('{{baseUrl}}') + path,
-    method: method,
-    header: Object.assign({ Authorization: 'Bearer ' + pm.variables.get('token') }, body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    body: body === undefined ? undefined : { mode: 'raw', raw: JSON.stringify(body) },
-  }, callback);
+  const api = (method, path, body, callback) =>
+    pm.sendRequest(
+      {
+        url: pm.variables.replaceIn('{{baseUrl}}') + path,
+        method: method,
+        header: Object.assign({ Authorization: 'Bearer ' + pm.variables.get('token') }, body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        body: body === undefined ? undefined : { mode: 'raw', raw: JSON.stringify(body) },
+      },
+      callback,
+    );
 
   // userProblems(value): how value breaks the User schema ([] when it is a User).
   const userProblems = (user) => {
@@ -34,7 +38,8 @@ const helpers = () => {
     if (typeof user.name !== 'string' || user.name.trim() === '' || user.name !== user.name.trim()) problems.push('name is not a trimmed, non-empty string');
     if (typeof user.email !== 'string' || !/^[^@\s]+@[^@\s]+$/.test(user.email)) problems.push('email is not an email');
     for (const key of ['createdAt', 'updatedAt']) {
-      if (typeof user[key] !== 'string' || Number.isNaN(Date.parse(user[key])) || new Date(user[key]).toISOString() !== user[key]) problems.push(key + ' is not an ISO date-time in UTC');
+      if (typeof user[key] !== 'string' || Number.isNaN(Date.parse(user[key])) || new Date(user[key]).toISOString() !== user[key])
+        problems.push(key + ' is not an ISO date-time in UTC');
     }
     if (problems.length === 0 && user.updatedAt < user.createdAt) problems.push('updatedAt is before createdAt');
     return problems;
@@ -55,36 +60,48 @@ const helpers = () => {
   // 429, then done(statuses); it gives up after 60 requests (the last status is then not 429).
   const exhaust = (send, done) => {
     const statuses = [];
-    const next = () => send(statuses.length + 1, (error, response) => {
-      statuses.push(error ? String(error) : response.code);
-      if (!error && response.code !== 429 && statuses.length < 60) return next();
-      done(statuses);
-    });
+    const next = () =>
+      send(statuses.length + 1, (error, response) => {
+        statuses.push(error ? String(error) : response.code);
+        if (!error && response.code !== 429 && statuses.length < 60) return next();
+        done(statuses);
+      });
     next();
   };
 
   // wrongTokenGuesses(method, path, body, contentType): a send(n, callback) for exhaust: a request
   // from the request's client address (clientAddress) with a wrong token, and the JSON body if any
   // (as contentType, application/json by default).
-  const wrongTokenGuesses = (method, path, body, contentType) => (n, callback) => pm.sendRequest({
-    url: pm.variables.replaceIn('{{baseUrl}}') + path,
-    method: method,
-    header: Object.assign(
-      { Authorization: 'Bearer not-a-valid-token-0000000000000000', 'X-Forwarded-For': pm.variables.get('clientAddress') },
-      body === undefined ? {} : { 'Content-Type': contentType || 'application/json' },
-    ),
-    body: body === undefined ? undefined : { mode: 'raw', raw: JSON.stringify(body) },
-  }, callback);
+  const wrongTokenGuesses = (method, path, body, contentType) => (n, callback) =>
+    pm.sendRequest(
+      {
+        url: pm.variables.replaceIn('{{baseUrl}}') + path,
+        method: method,
+        header: Object.assign(
+          { Authorization: 'Bearer not-a-valid-token-0000000000000000', 'X-Forwarded-For': pm.variables.get('clientAddress') },
+          body === undefined ? {} : { 'Content-Type': contentType || 'application/json' },
+        ),
+        body: body === undefined ? undefined : { mode: 'raw', raw: JSON.stringify(body) },
+      },
+      callback,
+    );
 
   // registrationsWithoutToken(path, tag): a send(n, callback) for exhaust: a registration at path
   // (/users or /register) from the request's client address without a token, as anyone may send
   // one, of "visitor n" with an email of this run (visitor<n>.<tag>.<runId>@example.com).
-  const registrationsWithoutToken = (path, tag) => (n, callback) => pm.sendRequest({
-    url: pm.variables.replaceIn('{{baseUrl}}') + path,
-    method: 'POST',
-    header: { 'X-Forwarded-For': pm.variables.get('clientAddress'), 'Content-Type': 'application/json' },
-    body: { mode: 'raw', raw: JSON.stringify({ name: 'visitor ' + n, email: 'visitor' + n + '.' + tag + '.' + pm.collectionVariables.get('runId') + '@example.com' }) },
-  }, callback);
+  const registrationsWithoutToken = (path, tag) => (n, callback) =>
+    pm.sendRequest(
+      {
+        url: pm.variables.replaceIn('{{baseUrl}}') + path,
+        method: 'POST',
+        header: { 'X-Forwarded-For': pm.variables.get('clientAddress'), 'Content-Type': 'application/json' },
+        body: {
+          mode: 'raw',
+          raw: JSON.stringify({ name: 'visitor ' + n, email: 'visitor' + n + '.' + tag + '.' + pm.collectionVariables.get('runId') + '@example.com' }),
+        },
+      },
+      callback,
+    );
 
   // registerInTurn(names): registers a user of each name (email <name>@example.com) with the token,
   // one after another, so they are stored in that order.

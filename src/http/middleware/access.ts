@@ -17,9 +17,18 @@ const OWN_RECORD_SCOPE = 'users:self';
  * Handlers read the answer with accessOf(res), which fails for a request this did not decide, so
  * a route it does not know answers 500 rather than serving every user.
  */
-export function requestAccess(operations: readonly SpecOperation[], auth: BearerAuth | undefined, operationOf: (req: Request) => string | undefined): RequestHandler {
+export function requestAccess(
+  operations: readonly SpecOperation[],
+  auth: BearerAuth | undefined,
+  operationOf: (req: Request) => string | undefined,
+): RequestHandler {
   // Per operation: whether it asks for a token, and the scope sets that reach every user.
-  const rules = new Map(operations.map((operation) => [operation.operationId, { secured: operation.secured, unlimited: operation.scopeSets.filter((scopes) => !scopes.includes(OWN_RECORD_SCOPE)) }]));
+  const rules = new Map(
+    operations.map((operation) => [
+      operation.operationId,
+      { secured: operation.secured, unlimited: operation.scopeSets.filter((scopes) => !scopes.includes(OWN_RECORD_SCOPE)) },
+    ]),
+  );
   return async (req, res, next) => {
     const operationId = operationOf(req);
     const rule = operationId === undefined ? undefined : rules.get(operationId);

@@ -17,7 +17,9 @@ export type RateLimitOptions = {
  * instances behind a load balancer each counts on its own (see docs/security.md for a shared store).
  * Clients are told their quota in the standard RateLimit headers, and Retry-After when over it.
  */
-function limiter(options: { windowMs: number; limit: number; what: string; onRejected: () => void } & Partial<Parameters<typeof rateLimit>[0]>): RequestHandler {
+function limiter(
+  options: { windowMs: number; limit: number; what: string; onRejected: () => void } & Partial<Parameters<typeof rateLimit>[0]>,
+): RequestHandler {
   const { what, onRejected, ...rest } = options;
   return rateLimit({
     standardHeaders: 'draft-7',
@@ -72,7 +74,12 @@ export type TokenVerdicts = Pick<BearerAuth, 'verdictNow' | 'callerOf'>;
  * the limit while they are verified (requests carrying the same token share one verification,
  * and once verified a token is not counted again).
  */
-export function authFailureLimiter(options: RateLimitOptions, auth: TokenVerdicts, readsToken: (req: Request) => boolean, onRejected: () => void): RequestHandler {
+export function authFailureLimiter(
+  options: RateLimitOptions,
+  auth: TokenVerdicts,
+  readsToken: (req: Request) => boolean,
+  onRejected: () => void,
+): RequestHandler {
   // Requests whose JWT was counted and then let through to be verified: given back if valid.
   const verifying = new WeakSet<Request>();
   const limit = limiter({

@@ -42,7 +42,10 @@ export function normalizedContentType(sent: string | undefined, body: boolean, a
   for (const parameter of parameters.slice(1)) {
     const equals = parameter.indexOf('=');
     if (equals < 0 || parameter.slice(0, equals).trim().toLowerCase() !== 'charset') continue;
-    const value = parameter.slice(equals + 1).trim().toLowerCase();
+    const value = parameter
+      .slice(equals + 1)
+      .trim()
+      .toLowerCase();
     charset = value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
   }
   if (charset === undefined) return mediaType;

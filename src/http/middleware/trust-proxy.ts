@@ -38,7 +38,10 @@ export function parseTrustProxy(input: string): { trust: TrustProxy } | { refuse
   if (/^false$/i.test(value)) return { trust: false };
   if (/^true$/i.test(value)) return { refused: `"true" would let any client choose its address; ${NAME_THEM} instead` };
   if (/^\d+$/.test(value)) return hopCount(Number(value));
-  const entries = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   if (entries.length === 0) return { refused: `is empty; ${NAME_THEM}, or write false for none` };
   for (const entry of entries) {
     const problem = entryProblem(entry);
@@ -99,7 +102,10 @@ function ipv6SubnetProblem(entry: string, address: string, prefix: number): stri
 function ipv4Prefix(text: string): number | undefined {
   if (/^\d+$/.test(text)) return Number(text) <= 32 ? Number(text) : undefined;
   if (isIP(text) !== 4) return undefined;
-  const bits = text.split('.').map((octet) => Number(octet).toString(2).padStart(8, '0')).join('');
+  const bits = text
+    .split('.')
+    .map((octet) => Number(octet).toString(2).padStart(8, '0'))
+    .join('');
   return /^1*0*$/.test(bits) ? bits.replace(/0+$/, '').length : undefined;
 }
 

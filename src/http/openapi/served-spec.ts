@@ -8,7 +8,7 @@ const isMapping = (value: unknown): value is Mapping => typeof value === 'object
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
 /** What the served contract's introduction says first when the service runs in local mode. */
-export const LOCAL_MODE_NOTE =
+const LOCAL_MODE_NOTE =
   '> **This server runs in local mode.** It was started without `API_TOKENS` or a JWT provider (`JWT_*`), so it asks for no ' +
   'token and answers on its loopback address only. It also answers only requests addressed to that address ' +
   '(`Host: 127.0.0.1:<port>` or `localhost:<port>`) and refuses any other with `421 MISDIRECTED_REQUEST`, so that a web ' +
@@ -26,7 +26,7 @@ function misdirectedResponse(): Mapping {
       'The request was not addressed to this server by its loopback address and port (`Host: 127.0.0.1:<port>`, ' +
       '`localhost:<port>`, `[::1]:<port>`, or the name `HOST` gave it): another name, another port, or no `Host`. In local mode the server ' +
       'asks for no token, so it answers nobody else; otherwise a web page whose name points at 127.0.0.1 ' +
-      '(DNS rebinding) could read and change every user from its visitors\' browsers.',
+      "(DNS rebinding) could read and change every user from its visitors' browsers.",
     content: {
       'application/problem+json': {
         schema: { $ref: '#/components/schemas/Problem' },
@@ -77,7 +77,8 @@ export function servedSpec(spec: Spec, mode: AuthMode): Spec {
   const document = structuredClone(spec.document);
   if (!isMapping(document)) return spec;
   if (mode.jwt) {
-    const scheme = isMapping(document.components) && isMapping(document.components.securitySchemes) ? document.components.securitySchemes.bearerAuth : undefined;
+    const scheme =
+      isMapping(document.components) && isMapping(document.components.securitySchemes) ? document.components.securitySchemes.bearerAuth : undefined;
     if (isMapping(scheme)) scheme.description = `${typeof scheme.description === 'string' ? scheme.description : ''}${providerNote(mode.jwt)}`;
     return { yaml: stringifyYaml(document), document };
   }
@@ -130,7 +131,11 @@ export function servedAt(spec: Spec, baseUrl: string): Spec {
   const start = lines.findIndex((line) => /^servers:\s*$/.test(line));
   const block = [`servers:`, `  - url: ${JSON.stringify(baseUrl)}`, `    description: ${JSON.stringify(servers[0]?.description)}`];
   if (start < 0) {
-    lines.splice(lines.findIndex((line) => /^paths:\s*$/.test(line)), 0, ...block);
+    lines.splice(
+      lines.findIndex((line) => /^paths:\s*$/.test(line)),
+      0,
+      ...block,
+    );
   } else {
     let end = start + 1;
     while (end < lines.length && /^(\s|$)/.test(lines[end] ?? '')) end++;

@@ -1,4 +1,3 @@
-
 /** What the HTTP layer needs to know of each operation of the spec, beyond what the validator checks. */
 export type SpecOperation = {
   operationId: string;
@@ -23,7 +22,10 @@ export type SpecOperation = {
 type SecurityRequirement = Record<string, unknown>;
 type Document = {
   security?: SecurityRequirement[];
-  paths?: Record<string, Record<string, { operationId?: string; security?: SecurityRequirement[]; 'x-rate-limit'?: string; requestBody?: { content?: Record<string, unknown> } }>>;
+  paths?: Record<
+    string,
+    Record<string, { operationId?: string; security?: SecurityRequirement[]; 'x-rate-limit'?: string; requestBody?: { content?: Record<string, unknown> } }>
+  >;
 };
 
 const scopesOf = (requirement: SecurityRequirement): string[] => {

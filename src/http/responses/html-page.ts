@@ -1,8 +1,7 @@
 // The HTML the service serves itself (the documentation page, the problem type pages): one
 // template, so every page has the same head and nothing in it loads from elsewhere.
 
-export const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 /**
  * A page: UTF-8, sized for any screen, an empty icon (so the browser does not ask for

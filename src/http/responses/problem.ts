@@ -110,7 +110,8 @@ export function toProblem(
       const seconds = Math.max(1, Math.ceil(error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS));
       return respond(error.code, error.detail, {}, { 'Retry-After': String(seconds) });
     }
-    if (error.code === 'INSUFFICIENT_SCOPE') return respond(error.code, error.detail, {}, { 'WWW-Authenticate': insufficientScopeChallenge(error.requiredScopes?.join(' ') ?? '') });
+    if (error.code === 'INSUFFICIENT_SCOPE')
+      return respond(error.code, error.detail, {}, { 'WWW-Authenticate': insufficientScopeChallenge(error.requiredScopes?.join(' ') ?? '') });
     return respond(error.code, error.detail);
   }
 
@@ -142,7 +143,9 @@ export function toProblem(
       const scopes = SCOPES.test(error.message) ? error.message : '';
       return respond(
         code,
-        scopes ? `The bearer token does not grant the scope this operation needs (${scopes}).` : 'The bearer token does not grant the scope this operation needs.',
+        scopes
+          ? `The bearer token does not grant the scope this operation needs (${scopes}).`
+          : 'The bearer token does not grant the scope this operation needs.',
         {},
         { 'WWW-Authenticate': insufficientScopeChallenge(scopes) },
       );

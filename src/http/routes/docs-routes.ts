@@ -24,7 +24,10 @@ export function readRedocBundle(): string {
 
 /** JSON that is safe inside a <script> element (no "</script>", no line separators). */
 const scriptJson = (value: unknown) =>
-  JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 
 /**
  * The documentation page: Redoc renders the spec, from a URL (Redoc 2 starts by itself on a
@@ -130,7 +133,10 @@ export function docsRoutes(served: Spec, options: { publicBaseUrl?: string | und
     ['/docs', send(asset(page, 'text/html; charset=utf-8', revalidate, { 'Content-Security-Policy': DOCS_PAGE_CSP }))],
     ['/docs/redoc.standalone.js', send(bundle)],
     // The pages the problems' `type` URIs name.
-    ...problemPages().map(([path, html]): [string, RequestHandler] => [path, send(asset(html, 'text/html; charset=utf-8', revalidate, { 'Content-Security-Policy': PROBLEM_PAGE_CSP }))]),
+    ...problemPages().map(([path, html]): [string, RequestHandler] => [
+      path,
+      send(asset(html, 'text/html; charset=utf-8', revalidate, { 'Content-Security-Policy': PROBLEM_PAGE_CSP })),
+    ]),
   ];
 
   // One map lookup per request instead of a router's pattern per path: every API request passes

@@ -8,7 +8,8 @@ import { escapeHtml, htmlPage } from '../responses/html-page.js';
 /** The catalogue's prose, escaped, with its `code spans` as <code>. */
 const prose = (text: string) => escapeHtml(text).replace(/`([^`]*)`/g, '<code>$1</code>');
 
-const STYLE = 'body { font: 16px/1.5 system-ui, sans-serif; max-width: 42rem; margin: 2rem auto; padding: 0 1rem; } code { font-size: 0.9em; } dt { font-weight: 600; }';
+const STYLE =
+  'body { font: 16px/1.5 system-ui, sans-serif; max-width: 42rem; margin: 2rem auto; padding: 0 1rem; } code { font-size: 0.9em; } dt { font-weight: 600; }';
 const page = (title: string, body: string) => htmlPage({ title, style: STYLE, body });
 
 function problemPage(code: ErrorCode): string {
@@ -29,7 +30,10 @@ function problemPage(code: ErrorCode): string {
 
 function indexPage(): string {
   const rows = (Object.keys(errorCatalogue) as ErrorCode[])
-    .map((code) => `  <tr><td><a href="${problemType(code)}"><code>${code}</code></a></td><td>${errorCatalogue[code].status}</td><td>${escapeHtml(errorCatalogue[code].title)}</td></tr>`)
+    .map(
+      (code) =>
+        `  <tr><td><a href="${problemType(code)}"><code>${code}</code></a></td><td>${errorCatalogue[code].status}</td><td>${escapeHtml(errorCatalogue[code].title)}</td></tr>`,
+    )
     .join('\n');
   return page(
     'Problem types',
