@@ -123,6 +123,13 @@ const positive = makeValidator<number>((input) => {
   return value;
 });
 
+/** A number of worker processes: 1 to 64 (more only divides the same cores and database). */
+const workerCount = makeValidator<number>((input) => {
+  const value = Number(input);
+  if (!/^\d+$/.test(input) || value < 1 || value > 64) throw new EnvError(`must be a whole number from 1 to 64, got "${input}"`);
+  return value;
+});
+
 /** A positive whole number of milliseconds. */
 const millis = makeValidator<number>((input) => {
   const value = Number(input);
@@ -215,6 +222,10 @@ export const configSpec = {
     default: 10_000,
     desc: 'On SIGTERM/SIGINT, the time the whole shutdown may take: in-flight requests finish, then the database client closes.',
   }),
+  WORKERS: workerCount({
+    default: 1,
+    desc: 'Service processes on this machine (node:cluster, up to 64): 1 runs one; N > 1 a supervisor and N workers sharing the port, each with its own database pool (see docs/operations.md#worker-mode).',
+  }),
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalHttpUrl({
     default: '',
     desc: 'OpenTelemetry collector to send traces to (OTLP over HTTP, JSON), e.g. http://127.0.0.1:4318; traces go to its /v1/traces. Empty: no tracing, and no OpenTelemetry module is loaded.',
@@ -235,6 +246,8 @@ export type Config = {
   logLevel: string;
   validateResponses: boolean;
   shutdownGraceMs: number;
+  /** WORKERS: 1, or the workers worker mode forks (src/workers.ts). */
+  workers: number;
   apiTokens: string[];
   /** JWT access tokens from an identity provider; undefined: not accepted. */
   jwt: JwtConfig | undefined;
@@ -288,6 +301,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: clean.LOG_LEVEL,
     validateResponses: clean.VALIDATE_RESPONSES,
     shutdownGraceMs: clean.SHUTDOWN_GRACE_MS,
+    workers: clean.WORKERS,
     apiTokens: clean.API_TOKENS,
     jwt: jwtConfig(clean),
     rateLimits: { windowMs: clean.RATE_LIMIT_WINDOW_MS, registrations: clean.REGISTRATION_RATE_LIMIT, authFailures: clean.AUTH_FAILURE_RATE_LIMIT },

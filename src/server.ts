@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import { enableCompileCache, loadServerModules } from './server-modules.js';
 import { gracefulShutdown } from './shutdown.js';
@@ -11,6 +12,12 @@ const { asksForTokens, ConfigError, loadConfig, localModeListenAddress } = await
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (config.workers > 1 && cluster.isPrimary) {
+    // Worker mode: this process only supervises; each worker runs everything below.
+    const [{ superviseWorkers }, { createLogger }] = await Promise.all([import('./workers.js'), import('./logger.js')]);
+    superviseWorkers({ count: config.workers, logger: createLogger(config.logLevel).child({ component: 'supervisor' }), graceMs: config.shutdownGraceMs });
+    return;
+  }
   // In local mode a name is resolved before anything starts, and refused unless it names
   // loopback only; the server then listens on the address that was checked.
   const listenHost = asksForTokens(config) ? config.host : await localModeListenAddress(config.host);
@@ -20,7 +27,7 @@ async function main(): Promise<void> {
     ? (await import('./telemetry/tracing.js')).startTracing({ endpoint: config.otlpEndpoint, serviceName: config.otelServiceName })
     : undefined;
   const [{ createApp }, , { Database }, { UsersRepository }, { UsersService }, { createLogger }] = await loadServerModules();
-  const logger = createLogger(config.logLevel);
+  const logger = cluster.isWorker ? createLogger(config.logLevel).child({ worker: cluster.worker?.id, pid: process.pid }) : createLogger(config.logLevel);
   if (tracing) logger.info({ endpoint: config.otlpEndpoint, serviceName: config.otelServiceName }, 'tracing: sending spans by OTLP');
 
   // The database is connected in the background, retried with backoff until it answers (then the
@@ -68,8 +75,9 @@ async function main(): Promise<void> {
   const { address, port } = server.address() as AddressInfo;
   const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
   logger.info({ url, database: database.db.databaseName }, 'listening');
-  // A plain line for people and scripts (the test runner reads it to find a port-0 server).
-  process.stderr.write(`Users API listening on ${url}\n`);
+  // A plain line for people and scripts (the test runner reads it to find a port-0 server); in
+  // worker mode the supervisor writes it once every worker listens.
+  if (!cluster.isWorker) process.stderr.write(`Users API listening on ${url}\n`);
 }
 
 main().catch((error: unknown) => {
