@@ -3,6 +3,8 @@
 // runs it with a static token, under the same load on one operation: `--operation get` (default,
 // `GET /users/{id}`) or `--operation patch` (`PATCH /users/{id}` without If-Match, a name change
 // spread over the seeded users, so every answer is 200 and each write moves a version).
+// `--a-env KEY=VALUE` / `--b-env KEY=VALUE` (repeatable) set settings for one side, so one build can
+// be compared with itself under other settings (e.g. `--b-env WORKERS=2`).
 // Alternating spreads the machine's drift over both, which one run of `npm run bench` per build
 // cannot. Every status is counted; a round with anything but 200 fails the comparison.
 import autocannon from 'autocannon';
@@ -13,12 +15,23 @@ import { startServiceProcess, type ServiceProcess } from './lib/service-process.
 
 const TOKEN = 'ab-bench-token-0123456789abcdef';
 
-function startBuild(dir: string, mongodbUri: string): Promise<ServiceProcess> {
+function startBuild(dir: string, mongodbUri: string, settings: Record<string, string> = {}): Promise<ServiceProcess> {
   return startServiceProcess({
     node: process.execPath,
     entry: join(dir, 'dist/src/server.js'),
-    env: { MONGODB_URI: mongodbUri, API_TOKENS: TOKEN, LOG_LEVEL: 'info', REGISTRATION_RATE_LIMIT: '1000000' },
+    env: { MONGODB_URI: mongodbUri, API_TOKENS: TOKEN, LOG_LEVEL: 'info', REGISTRATION_RATE_LIMIT: '1000000', ...settings },
   });
+}
+
+/** `KEY=VALUE` arguments as settings. */
+function settingsOf(pairs: string[] | undefined): Record<string, string> {
+  return Object.fromEntries(
+    (pairs ?? []).map((pair) => {
+      const at = pair.indexOf('=');
+      if (at < 1) throw new Error(`expected KEY=VALUE, got ${pair}`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
 }
 
 type Operation = 'get' | 'patch';
@@ -61,13 +74,18 @@ async function main(): Promise<void> {
       duration: { type: 'string', default: '6' },
       users: { type: 'string', default: '1000' },
       operation: { type: 'string', default: 'get' },
+      'a-env': { type: 'string', multiple: true },
+      'b-env': { type: 'string', multiple: true },
     },
   });
   if (!values.a || !values.b)
-    throw new Error('usage: node dist/bench/ab.js --a <project dir> --b <project dir> [--rounds 3] [--duration 6] [--users 1000] [--operation get|patch]');
+    throw new Error(
+      'usage: node dist/bench/ab.js --a <project dir> --b <project dir> [--rounds 3] [--duration 6] [--users 1000] [--operation get|patch] [--a-env KEY=VALUE …] [--b-env KEY=VALUE …]',
+    );
   if (values.operation !== 'get' && values.operation !== 'patch') throw new Error(`--operation is get or patch, not ${values.operation}`);
   const operation: Operation = values.operation;
   const builds = { A: resolve(values.a), B: resolve(values.b) };
+  const settings = { A: settingsOf(values['a-env']), B: settingsOf(values['b-env']) };
   const database = await startDatabase({ log: (line) => process.stderr.write(`[ab] ${line}\n`) });
   try {
     const uri = new URL(database.uri);
@@ -87,8 +105,8 @@ async function main(): Promise<void> {
     const rows: string[] = [];
     for (let round = 1; round <= Number(values.rounds); round++) {
       const measured: Record<string, number> = {};
-      for (const [name, dir] of Object.entries(builds)) {
-        const server = await startBuild(dir, uri.toString());
+      for (const name of ['A', 'B'] as const) {
+        const server = await startBuild(builds[name], uri.toString(), settings[name]);
         await load(server.baseUrl, ids, 1.5, operation);
         const { rps, statuses } = await load(server.baseUrl, ids, Number(values.duration), operation);
         await server.stop();
@@ -99,7 +117,7 @@ async function main(): Promise<void> {
       rows.push(`| ${round} | ${Math.round(measured.A ?? 0)} | ${Math.round(measured.B ?? 0)} | ${((measured.B ?? 0) / (measured.A ?? 1)).toFixed(2)}× |`);
     }
     process.stdout.write(
-      `operation: ${operation}\nA: ${builds.A}\nB: ${builds.B}\n\n| round | A req/s | B req/s | B/A |\n| --- | ---: | ---: | ---: |\n${rows.join('\n')}\n`,
+      `operation: ${operation}\nA: ${builds.A} ${JSON.stringify(settings.A)}\nB: ${builds.B} ${JSON.stringify(settings.B)}\n\n| round | A req/s | B req/s | B/A |\n| --- | ---: | ---: | ---: |\n${rows.join('\n')}\n`,
     );
   } finally {
     await database.stop();
