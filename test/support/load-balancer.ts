@@ -45,12 +45,9 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * The balancer's configuration, as an operator would write it for these instances (see
- * docs/operations.md#several-instances). Retries: a request whose connection failed never reached
- * an instance, so it is retried on another whatever its method (`conn-failure`, with `redispatch`);
- * a request that was sent and got no answer (`empty-response`, `response-timeout`) may have been
- * applied, so only GET and HEAD, which change nothing, are sent again: a POST or PATCH retried
- * after it was applied would answer 409 or 412 for a write that succeeded.
+ * The balancer's configuration, as an operator would write it for these instances. Why each
+ * setting, the retries above all (GET and HEAD only, once a request was sent), is in
+ * docs/operations.md#several-instances.
  */
 export function haproxyConfig(port: number, instances: Instance[], statsSocket: string): string {
   return `global
@@ -63,8 +60,9 @@ defaults
   timeout client 30s
   # Above DB_TIMEOUT_MS (3 s): the service answers 503 itself before this strikes.
   timeout server 10s
-  timeout check 1s
-  # Below the service's keep-alive timeout (Node's 5 s): the client side closes first.
+  # Above DB_TIMEOUT_MS too: a readiness ping that outlasts it answers 503 itself.
+  timeout check 4s
+  # How long a client's keep-alive connection to the balancer may stay idle.
   timeout http-keep-alive 4s
 
 frontend users_api
