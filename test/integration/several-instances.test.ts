@@ -19,7 +19,7 @@ import { testDatabaseTarget } from '../support/test-server.js';
 // read from the instances' own log lines, by the X-Request-Id the test sends.
 
 const INSTANCES = 3;
-/** Well above what the balancer takes to see a 503 on /readyz (one check: CHECK.interMs, plus the check itself; up to about 250 ms measured on a busy machine). */
+/** Well above what the balancer takes to see a 503 on /readyz (one check: CHECK.interMs, plus the check itself; up to about 370 ms measured on a busy machine). */
 const DRAIN_MS = 1000;
 const GRACE_MS = 5000;
 const STATIC_TOKEN = 'several-instances-token-0123456789';
