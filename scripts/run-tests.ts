@@ -14,7 +14,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDatabase } from './lib/database.js';
 import { ensureHadolint, ensureSchemathesis } from './lib/ensure-schemathesis.js';
-import { ensureChromium } from './lib/ensure-chromium.js';
+import { CHROMIUM, ensureDebianTool, HAPROXY } from './lib/ensure-debian-tools.js';
 import { ensureOasdiffBuilt } from './lib/oasdiff.js';
 
 const log = (line: string) => process.stderr.write(`[test] ${line}\n`);
@@ -43,8 +43,10 @@ async function main(): Promise<number> {
   if (files.length === 0) throw new Error(`no test files under ${testRoot}${parts.length > 0 ? ` matching ${parts.join(', ')}` : ''}`);
   const schemathesis = ensureSchemathesis(log);
   const hadolint = ensureHadolint(log);
-  const chromium = ensureChromium(log);
+  const chromium = ensureDebianTool(CHROMIUM, log);
   log(`Chromium: ${chromium}`);
+  const haproxy = ensureDebianTool(HAPROXY, log);
+  log(`HAProxy: ${haproxy}`);
   // The API gate's test files would build oasdiff themselves (one of them, the others waiting on
   // its lock); built here, its progress shows as the database's does. If it cannot be built, those
   // tests fail with the reason and the others still run.
@@ -56,7 +58,14 @@ async function main(): Promise<number> {
   try {
     const runner = spawn(node.path, ['--test', '--test-reporter=spec', ...files], {
       stdio: 'inherit',
-      env: { ...process.env, MONGODB_URI: database.uri, CHROMIUM_PATH: chromium, SCHEMATHESIS_PATH: schemathesis, HADOLINT_PATH: hadolint },
+      env: {
+        ...process.env,
+        MONGODB_URI: database.uri,
+        CHROMIUM_PATH: chromium,
+        HAPROXY_PATH: haproxy,
+        SCHEMATHESIS_PATH: schemathesis,
+        HADOLINT_PATH: hadolint,
+      },
     });
     return await new Promise<number>((resolve) => runner.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
   } finally {

@@ -220,7 +220,11 @@ export const configSpec = {
   }),
   SHUTDOWN_GRACE_MS: millis({
     default: 10_000,
-    desc: 'On SIGTERM/SIGINT, the time the whole shutdown may take: in-flight requests finish, then the database client closes.',
+    desc: 'On SIGTERM/SIGINT, the time the whole shutdown may take: the drain (SHUTDOWN_DRAIN_MS), then in-flight requests finish, then the database client closes.',
+  }),
+  SHUTDOWN_DRAIN_MS: nonNegative({
+    default: 0,
+    desc: 'On SIGTERM/SIGINT, how long the service keeps accepting and serving requests (each answered with `Connection: close`) while /readyz already answers 503, before it closes its listening socket: behind a load balancer, at least its health-check interval times its fall count, so that it has stopped sending traffic here first. At most half of SHUTDOWN_GRACE_MS. 0: the listening socket closes at once.',
   }),
   WORKERS: workerCount({
     default: 1,
@@ -248,6 +252,8 @@ export type Config = {
   shutdownGraceMs: number;
   /** WORKERS: 1, or the workers worker mode forks (src/workers.ts). */
   workers: number;
+  /** Within the grace period: how long readiness is 503 while requests are still accepted. */
+  shutdownDrainMs: number;
   apiTokens: string[];
   /** JWT access tokens from an identity provider; undefined: not accepted. */
   jwt: JwtConfig | undefined;
@@ -302,6 +308,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     validateResponses: clean.VALIDATE_RESPONSES,
     shutdownGraceMs: clean.SHUTDOWN_GRACE_MS,
     workers: clean.WORKERS,
+    shutdownDrainMs: clean.SHUTDOWN_DRAIN_MS,
     apiTokens: clean.API_TOKENS,
     jwt: jwtConfig(clean),
     rateLimits: { windowMs: clean.RATE_LIMIT_WINDOW_MS, registrations: clean.REGISTRATION_RATE_LIMIT, authFailures: clean.AUTH_FAILURE_RATE_LIMIT },
@@ -310,6 +317,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     otlpEndpoint: clean.OTEL_EXPORTER_OTLP_ENDPOINT === '' ? undefined : clean.OTEL_EXPORTER_OTLP_ENDPOINT,
     otelServiceName: clean.OTEL_SERVICE_NAME,
   };
+  // The other half of the grace period is for the requests still in flight when the drain ends,
+  // and for closing the database: a drain that took it all would leave them to be cut.
+  if (config.shutdownDrainMs * 2 > config.shutdownGraceMs) {
+    throw new ConfigError(
+      `Invalid configuration:\n  SHUTDOWN_DRAIN_MS: ${config.shutdownDrainMs} is more than half of SHUTDOWN_GRACE_MS (${config.shutdownGraceMs}); the rest of the grace period is for the requests in flight and closing the database. Raise SHUTDOWN_GRACE_MS or lower SHUTDOWN_DRAIN_MS.`,
+    );
+  }
   // Local mode: without tokens there is no authentication, so users' data must not be
   // reachable from other machines. An address is judged here; a name only once resolved, by
   // localModeListenAddress (which server.ts awaits before it listens).

@@ -63,6 +63,7 @@ async function main(): Promise<void> {
     server,
     logger,
     graceMs: config.shutdownGraceMs,
+    drainMs: config.shutdownDrainMs,
     onStopping: () => (stopping = true),
     // The spans of the last requests are sent meanwhile (the tracer's shutdown flushes them).
     close: () => Promise.all([database.close(), tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'sending the last spans failed'))]),

@@ -155,3 +155,78 @@ describe('graceful shutdown', () => {
     },
   );
 });
+
+describe('graceful shutdown with a drain (SHUTDOWN_DRAIN_MS)', () => {
+  const DRAIN_MS = 1000;
+  let db: OwnFerretDb;
+  let server: ServerProcess;
+
+  before(async () => {
+    db = await OwnFerretDb.create();
+    await db.start();
+    server = await startServerProcess({
+      MONGODB_URI: db.uri,
+      MONGODB_DB: `${DB_NAME}_drain`,
+      SHUTDOWN_GRACE_MS: String(SHUTDOWN_GRACE_MS),
+      SHUTDOWN_DRAIN_MS: String(DRAIN_MS),
+    });
+    assert.ok(await waitUntil(async () => (await fetch(`${server.baseUrl}/readyz`)).status === 200, { timeoutMs: 15_000 }), 'ready at start');
+  });
+  after(async () => {
+    await server?.stop();
+    await db?.remove();
+  });
+
+  it(
+    'when SIGTERM arrives, then during the drain readiness is 503 but new connections are served with Connection: close, idle keep-alive connections stay usable, and only after it new connections are refused',
+    { timeout: 60_000 },
+    async (t) => {
+      const idle = connect({ host: '127.0.0.1', port: server.port });
+      await new Promise((resolve) => idle.once('connect', resolve));
+      const idleAnswer = receive(idle);
+      const ask = (path: string) => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`;
+      idle.write(ask('/healthz'));
+      assert.ok(await waitUntil(async () => idleAnswer.sofar().endsWith('}'), { timeoutMs: 5000, intervalMs: 20 }), 'the keep-alive connection got its answer');
+
+      const signalledAt = Date.now();
+      process.kill(server.pid, 'SIGTERM');
+      await sleep(300);
+
+      const readiness = await fetch(`${server.baseUrl}/readyz`);
+      await readiness.arrayBuffer();
+      const email = `drained.${Date.now().toString(36)}@example.com`;
+      const created = await fetch(`${server.baseUrl}/users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'drained', email }),
+      });
+      await created.arrayBuffer();
+      const answeredWithinDrain = Date.now() - signalledAt < DRAIN_MS;
+      idle.write(ask('/healthz'));
+      const idleText = await idleAnswer.closed;
+
+      await sleep(Math.max(0, signalledAt + DRAIN_MS + 300 - Date.now()));
+      const afterDrain = await tryConnect(server.port);
+      const exit = await server.exited;
+      const exitedAfterMs = Date.now() - signalledAt;
+      t.diagnostic(
+        `during the drain: /readyz ${readiness.status}, POST /users ${created.status} (connection: ${created.headers.get('connection')}); after it: ${afterDrain}; exit ${JSON.stringify(exit)} ${exitedAfterMs} ms after SIGTERM`,
+      );
+
+      assert.ok(answeredWithinDrain, 'the requests of the drain took longer than the drain');
+      assert.equal(readiness.status, 503);
+      assert.equal(readiness.headers.get('connection'), 'close');
+      assert.equal(created.status, 201);
+      assert.equal(created.headers.get('connection'), 'close');
+      // The keep-alive connection opened before the signal got a second answer, then was closed.
+      assert.equal(idleText.match(/HTTP\/1\.1 200 /g)?.length, 2);
+      assert.match(idleText.slice(idleText.lastIndexOf('HTTP/1.1 200')), /\r\nconnection: close\r\n/i);
+      assert.equal(afterDrain, 'ECONNREFUSED');
+      assert.deepEqual(exit, { code: 0, signal: null });
+      assert.ok(exitedAfterMs >= DRAIN_MS && exitedAfterMs < SHUTDOWN_GRACE_MS, `exited ${exitedAfterMs} ms after SIGTERM`);
+      const messages = server.logs().map((line) => line.msg);
+      assert.ok(messages.indexOf('shutting down') < messages.indexOf('drain over: closing the listening socket'), messages.join(', '));
+      assert.ok(messages.includes('stopped'));
+    },
+  );
+});

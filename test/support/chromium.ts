@@ -1,10 +1,10 @@
 import { chromium, type Browser } from 'playwright-core';
-import { DEFAULT_CHROMIUM_PATH } from '../../scripts/lib/ensure-chromium.js';
+import { CHROMIUM } from '../../scripts/lib/ensure-debian-tools.js';
 
 /** The machine's Chromium, headless (never a downloaded one: `npm test` passes CHROMIUM_PATH). */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH,
+    executablePath: process.env.CHROMIUM_PATH ?? CHROMIUM.path,
     args: [
       '--headless',
       '--no-sandbox',

@@ -18,6 +18,24 @@ describe('configuration', () => {
     assert.equal(config.dbTimeoutMs, 3000);
     assert.equal(config.dbRetryMaxMs, 5000);
     assert.equal(config.shutdownGraceMs, 10_000);
+    assert.equal(config.shutdownDrainMs, 0);
+  });
+
+  it('when SHUTDOWN_DRAIN_MS is at most half of SHUTDOWN_GRACE_MS, then it is used; more, or not a whole number, is refused by name', () => {
+    assert.equal(loadConfig({ ...minimal, SHUTDOWN_DRAIN_MS: '5000' }).shutdownDrainMs, 5000);
+    assert.equal(loadConfig({ ...minimal, SHUTDOWN_DRAIN_MS: '3000', SHUTDOWN_GRACE_MS: '6000' }).shutdownDrainMs, 3000);
+    for (const env of [
+      { SHUTDOWN_DRAIN_MS: '5001' },
+      { SHUTDOWN_DRAIN_MS: '2000', SHUTDOWN_GRACE_MS: '3000' },
+      { SHUTDOWN_DRAIN_MS: '-1' },
+      { SHUTDOWN_DRAIN_MS: '1.5' },
+    ]) {
+      assert.throws(
+        () => loadConfig({ ...minimal, ...env }),
+        (error: unknown) => error instanceof ConfigError && /SHUTDOWN_DRAIN_MS/.test(error.message),
+        JSON.stringify(env),
+      );
+    }
   });
 
   it('when no OTLP endpoint is set (or it is empty), then tracing is off and the service name is users-api', () => {
