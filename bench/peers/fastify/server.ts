@@ -93,7 +93,7 @@ const app = Fastify({
   ajv: {
     customOptions: {
       // Ajv knows no `idn-email`: the plain check a Fastify user would add (one @, no white
-      // space). The service's own rules for addresses are much stricter (src/domain/).
+      // space). The service's own rules are much stricter (src/domain/email-address.ts).
       formats: { 'idn-email': /^[^\s@]+@[^\s@]+$/u },
     },
   },
