@@ -1,4 +1,4 @@
-// `npm run bench`: the service as shipped against two baselines (bench/peers/) and the database's
+// `npm run bench`: the service as shipped against three peers (bench/peers/) and the database's
 // own ceiling, each server on a fresh embedded FerretDB seeded with the same number of users,
 // under the same load. Writes <date>-<label>.{md,json,svg}; exits non-zero if any workload got
 // an answer other than 2xx (or none), because such a run measures nothing. See docs/performance.md.
@@ -22,7 +22,7 @@ import { renderMarkdown, formatMs, formatRate } from './lib/report-md.js';
 import { renderSvg } from './lib/report-svg.js';
 import { SERVER_ORDER, type BenchReport, type ServerRecord, type UsersRun } from './lib/results.js';
 import { seedPeerDatabase, seedThroughProduct, type SeededUser } from './lib/seed.js';
-import { SERVER_COMMANDS, startBare, startFlask, startService, type RunningServer } from './lib/servers.js';
+import { SERVER_COMMANDS, startBare, startFastify, startFlask, startService, type RunningServer } from './lib/servers.js';
 import { startSpanSink } from './lib/span-sink.js';
 import { describeStatuses, failures, judge, notRunReason, type Outcome } from './lib/verdict.js';
 import { createTarget, WORKLOADS, type ServerKind } from './lib/workloads.js';
@@ -91,7 +91,9 @@ async function measureServer(kind: ServerKind, users: number, context: Context):
         })
       : kind === 'bare'
         ? await startBare({ node: options.node, dbUri: db.uri, logFile })
-        : await startFlask({ gunicorn: context.gunicorn, dbUri: db.uri, logFile });
+        : kind === 'fastify'
+          ? await startFastify({ node: options.node, dbUri: db.uri, logFile })
+          : await startFlask({ gunicorn: context.gunicorn, dbUri: db.uri, logFile });
     server = running;
     log(`${kind}: ready ${formatMs(running.readyMs)} ms after spawn`);
 

@@ -10,7 +10,7 @@ export type BenchOptions = {
   /** Seconds of the same load before each measurement, not counted. */
   warmupSec: number;
   connections: number;
-  /** Node binary for the service and the bare peer. */
+  /** Node binary for the service and the Node peers (bare, fastify). */
   node: string;
   /** Part of the result file names; undefined: derived from the counts and the Node version. */
   label: string | undefined;
@@ -28,7 +28,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --users N[,N…]      users seeded before measuring; several counts run one after another (default 10000)
   --duration S        seconds per workload, after a short warm-up (default 6)
   --connections C     concurrent connections of the load generator (default 32)
-  --node PATH         Node binary for the service and the bare peer (default: the one running the bench)
+  --node PATH         Node binary for the service and the Node peers, bare and fastify (default: the
+                      one running the bench)
   --label NAME        results are named <date>-<label> (default users-<counts>-node<version>)
   --out DIR           results directory (default bench/results; a temporary directory with --smoke)
   --smoke             300 users, 1 s per workload, 8 connections: a quick end-to-end check

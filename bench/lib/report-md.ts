@@ -13,6 +13,9 @@ export function formatMs(value: number): string {
   return value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : Math.round(value).toLocaleString('en-US');
 }
 
+/** The peers the service is compared with, each in a ratio column of its own. */
+const PEERS = ['bare', 'fastify', 'flask'] as const;
+
 function ratio(a: WorkloadRecord | undefined, b: WorkloadRecord | undefined): string {
   if (!a || !b || b.result.rps === 0) return '—';
   return `${(a.result.rps / b.result.rps).toFixed(2)}×`;
@@ -54,10 +57,9 @@ function usersSection(run: UsersRun, report: BenchReport): string[] {
       'workload',
       ...servers.flatMap((kind) => [`${kind} req/s`, `${kind} p50 / p99 ms`, `${kind} statuses`]),
       ...variants.map((kind) => `${kind}/service`),
-      'service/bare',
-      'service/flask',
+      ...PEERS.map((kind) => `service/${kind}`),
     ]),
-    row(['---', ...servers.flatMap(() => ['---:', '---:', '---']), ...variants.map(() => '---:'), '---:', '---:']),
+    row(['---', ...servers.flatMap(() => ['---:', '---:', '---']), ...variants.map(() => '---:'), ...PEERS.map(() => '---:')]),
   );
   for (const workload of WORKLOADS) {
     const records = (kind: ServerKind) => run.servers[kind]?.workloads[workload.id];
@@ -67,8 +69,7 @@ function usersSection(run: UsersRun, report: BenchReport): string[] {
         `\`${workload.title}\``,
         ...servers.flatMap((kind) => cells(records(kind), workload.servers.includes(kind) && notRunReason(kind, run.users, workload.id) !== undefined)),
         ...variants.map((kind) => ratio(records(kind), records('service'))),
-        ratio(records('service'), records('bare')),
-        ratio(records('service'), records('flask')),
+        ...PEERS.map((kind) => ratio(records('service'), records(kind))),
       ]),
     );
   }
@@ -81,7 +82,7 @@ function usersSection(run: UsersRun, report: BenchReport): string[] {
     operationRow('`findOne({_id})`', run.database.findOneById),
     operationRow('`insertOne`', run.database.insertOne),
     '',
-    "Start and memory (the server's process; for flask, gunicorn's master and workers summed, peaks too). Ready: `/readyz` answered 200 (service, bare); for flask, a worker answered (its 404 on an unknown path: each of its routes reads the collection):",
+    "Start and memory (the server's process; for flask, gunicorn's master and workers summed, peaks too). Ready: `/readyz` answered 200 (service, bare, fastify); for flask, a worker answered (its 404 on an unknown path: each of its routes reads the collection):",
     '',
     row(['server', 'spawn → ready (ms)', 'RSS after the run (MiB)', 'peak RSS (MiB)']),
     row(['---', '---:', '---:', '---:']),
@@ -108,7 +109,7 @@ export function renderMarkdown(report: BenchReport): string {
     row(['CPU', `${machine.cpu} (${machine.cores} cores)`]),
     row(['RAM', `${machine.ramGiB} GiB`]),
     row(['kernel', machine.kernel]),
-    row(['Node (service, bare)', machine.nodeServers]),
+    row(['Node (service, bare, fastify)', machine.nodeServers]),
     row(['Node (bench, load generator)', machine.nodeBench]),
     row(['Python (flask)', machine.python]),
     row(['database', `FerretDB ${machine.ferretDb}, a fresh one per server and users count`]),
@@ -155,7 +156,7 @@ export function renderMarkdown(report: BenchReport): string {
     lines.push(
       ...NOT_RUN.map(
         (entry) =>
-          `‡ Not run from ${entry.minUsers.toLocaleString('en-US')} users for ${(entry.servers ?? []).join(' and ')}: ${entry.workloads.join(', ')}: ${entry.reason}.`,
+          `‡ Not run from ${entry.minUsers.toLocaleString('en-US')} users for ${(entry.servers ?? []).join(', ')}: ${entry.workloads.join(', ')}: ${entry.reason}.`,
       ),
       '',
     );

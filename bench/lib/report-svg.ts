@@ -6,7 +6,14 @@ import { SERVER_ORDER, type BenchReport, type UsersRun } from './results.js';
 import { WORKLOADS, type ServerKind, type Workload } from './workloads.js';
 
 const WIDTH = 1100;
-const COLORS: Readonly<Record<ServerKind, string>> = { service: '#2563eb', traced: '#7c3aed', jwt: '#0891b2', bare: '#f97316', flask: '#16a34a' };
+const COLORS: Readonly<Record<ServerKind, string>> = {
+  service: '#2563eb',
+  traced: '#7c3aed',
+  jwt: '#0891b2',
+  bare: '#f97316',
+  fastify: '#db2777',
+  flask: '#16a34a',
+};
 const FONT = 'font-family="system-ui, sans-serif"';
 
 type Scale = { at(value: number): number; ticks: number[] };

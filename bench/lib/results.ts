@@ -6,7 +6,7 @@ import type { Memory } from './proc-stats.js';
 import type { Verdict } from './verdict.js';
 import type { ServerKind, WorkloadId } from './workloads.js';
 
-export const SERVER_ORDER: readonly ServerKind[] = ['service', 'traced', 'jwt', 'bare', 'flask'];
+export const SERVER_ORDER: readonly ServerKind[] = ['service', 'traced', 'jwt', 'bare', 'fastify', 'flask'];
 
 export type WorkloadRecord = { title: string; scaling: boolean; result: LoadResult; verdict: Verdict };
 

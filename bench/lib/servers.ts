@@ -1,4 +1,4 @@
-// Starting the servers under test: the service as shipped and the two baselines, each on a free
+// Starting the servers under test: the service as shipped and the three peers, each on a free
 // loopback port, its output in a log file (never the terminal), in a process group of its own
 // that is killed if the bench dies. Ready means: the first 200 from its readiness route.
 import { SERVER_NODE_FLAGS } from '../../src/runtime-flags.js';
@@ -29,6 +29,8 @@ export const SERVER_COMMANDS: Readonly<Record<ServerKind, string>> = {
   jwt: 'the same, also trusting an identity provider (JWT_ISSUER, JWT_AUDIENCE, JWT_JWKS_FILE with the RS256 key the bench made); every request sends an RS256 JWT with every scope instead of the static token',
   traced: 'the same, with OTEL_EXPORTER_OTLP_ENDPOINT set to a local sink the bench runs (accepts OTLP JSON, counts the spans, discards them): tracing on',
   bare: 'node dist/bench/peers/bare/server.js (baseline: Express 5 + mongodb driver, no validation, auth, logging or headers)',
+  fastify:
+    "node dist/bench/peers/fastify/server.js (the bare peer's routes on Fastify 5 + mongodb driver, with request validation and response serialization from the contract's JSON Schemas; no auth, logging or headers)",
   flask: "gunicorn -w 2 -k gthread app:app in bench/peers/flask (baseline: the tutorial's routes with pymongo)",
 };
 
@@ -36,6 +38,7 @@ const START_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 10_000;
 const serviceEntry = fileURLToPath(new URL('../../src/server.js', import.meta.url));
 const bareEntry = fileURLToPath(new URL('../peers/bare/server.js', import.meta.url));
+const fastifyEntry = fileURLToPath(new URL('../peers/fastify/server.js', import.meta.url));
 
 type LaunchSpec = {
   kind: ServerKind;
@@ -153,6 +156,17 @@ export function startBare(options: { node: string; dbUri: string; logFile: strin
     kind: 'bare',
     command: options.node,
     args: () => [bareEntry],
+    env: { HOST: '127.0.0.1', MONGODB_URI: options.dbUri },
+    readyPath: '/readyz',
+    logFile: options.logFile,
+  });
+}
+
+export function startFastify(options: { node: string; dbUri: string; logFile: string }): Promise<RunningServer> {
+  return launch({
+    kind: 'fastify',
+    command: options.node,
+    args: () => [fastifyEntry],
     env: { HOST: '127.0.0.1', MONGODB_URI: options.dbUri },
     readyPath: '/readyz',
     logFile: options.logFile,

@@ -45,7 +45,7 @@ export const TOLERATED: readonly Allowance[] = [
       "from 100k users a page can take longer than the service's database bound (503) or the load generator's timeout",
   },
   {
-    servers: ['bare', 'flask'],
+    servers: ['bare', 'fastify', 'flask'],
     workloads: BASELINE_SCANS,
     minUsers: 10_000,
     reason:
@@ -64,7 +64,7 @@ export const TOLERATED: readonly Allowance[] = [
  */
 export const NOT_RUN: readonly Allowance[] = [
   {
-    servers: ['bare', 'flask'],
+    servers: ['bare', 'fastify', 'flask'],
     workloads: BASELINE_SCANS,
     minUsers: 100_000,
     reason:

@@ -6,7 +6,7 @@ import { encodeCursor } from '../../src/domain/cursor.js';
 import type { SeededUser } from './seed.js';
 
 /** `traced`: the service again, with tracing on (only with --trace); `jwt`: with JWTs (only with --jwt). */
-export type ServerKind = 'service' | 'traced' | 'jwt' | 'bare' | 'flask';
+export type ServerKind = 'service' | 'traced' | 'jwt' | 'bare' | 'fastify' | 'flask';
 
 export type WorkloadId =
   | 'healthz'
@@ -59,8 +59,10 @@ export type Workload = {
   plan(target: WorkloadTarget, phase: Phase): Promise<LoadPlan>;
 };
 
-const ALL: readonly ServerKind[] = ['service', 'traced', 'jwt', 'bare', 'flask'];
-const NODE: readonly ServerKind[] = ['service', 'traced', 'jwt', 'bare'];
+const ALL: readonly ServerKind[] = ['service', 'traced', 'jwt', 'bare', 'fastify', 'flask'];
+const NODE: readonly ServerKind[] = ['service', 'traced', 'jwt', 'bare', 'fastify'];
+/** The peers whose cursor is the last id as it is. */
+const ID_CURSORS: readonly ServerKind[] = ['bare', 'fastify'];
 const JSON_BODY = { 'content-type': 'application/json' } as const;
 const PAGE = 20;
 
@@ -166,7 +168,7 @@ async function findNearEndCursor(target: WorkloadTarget): Promise<string> {
   const ids = target.seeded.map((user) => user.id).sort();
   const position = Math.max(0, ids.length - PAGE - 1);
   const after = ids[position] ?? '';
-  if (target.kind === 'bare') return after; // its own cursor is the id
+  if (ID_CURSORS.includes(target.kind)) return after;
   const candidate = encodeCursor(after);
   const check = await getJson(target, `/users?limit=${PAGE}&cursor=${encodeURIComponent(candidate)}`);
   if (check.status === 200 && (check.body as Page).items[0]?.id === ids[position + 1]) return candidate;

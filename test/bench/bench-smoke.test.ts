@@ -69,6 +69,7 @@ describe('when a workload run is judged', () => {
     const timedOut = fabricated({});
     assert.equal(judge(outcome(timedOut, { server: 'bare', users: 10_000, workload: 'get-user-by-email' })).kind, 'tolerated');
     assert.equal(judge(outcome(timedOut, { server: 'flask', users: 10_000, workload: 'delete-user' })).kind, 'tolerated');
+    assert.equal(judge(outcome(timedOut, { server: 'fastify', users: 10_000, workload: 'patch-user' })).kind, 'tolerated');
     assert.equal(judge(outcome(timedOut, { server: 'bare', users: 1_000, workload: 'get-user-by-email' })).kind, 'failed');
     assert.equal(judge(outcome(timedOut, { server: 'bare', users: 10_000, workload: 'get-user-by-id' })).kind, 'failed');
     assert.equal(judge(outcome(timedOut, { server: 'service', users: 10_000, workload: 'get-user-by-email' })).kind, 'failed');
@@ -123,6 +124,7 @@ describe('when the bench runs in smoke mode, with --trace and --jwt', () => {
     assert.match(markdown, /## 300 users/);
     assert.match(markdown, /\| traced\/service \|/, 'tracing on is compared with tracing off');
     assert.match(markdown, /\| jwt\/service \|/, 'JWTs are compared with the static token');
+    assert.match(markdown, /\| service\/bare \| service\/fastify \| service\/flask \|/, 'the service is compared with each peer');
     assert.match(readFileSync(`${base}.svg`, 'utf8'), /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     assert.ok(existsSync(`${base}.json`));
   });
@@ -150,7 +152,7 @@ describe('when the bench runs in smoke mode, with --trace and --jwt', () => {
     assert.ok(run.database.findOneById.operations > 0 && run.database.insertOne.operations > 0, 'the database ceiling was measured');
     assert.ok((run.servers.traced?.spans ?? 0) > 0, `the traced service sent spans to the sink: ${run.servers.traced?.spans}`);
     assert.equal(run.servers.service?.spans, undefined, 'the untraced service has no collector');
-    for (const server of ['service', 'traced', 'bare'] as const) {
+    for (const server of ['service', 'traced', 'bare', 'fastify'] as const) {
       assert.ok((run.servers[server]?.readyMs ?? 0) > 0, `${server}: a ready time`);
       assert.ok((run.servers[server]?.memory?.peakRssKb ?? 0) > 0, `${server}: a peak RSS`);
     }
