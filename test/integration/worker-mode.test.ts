@@ -13,6 +13,8 @@ const auth = { authorization: `Bearer ${TOKEN}` };
 /** The workers that logged answering a request: the `worker` field of the request log lines. */
 const answeringWorkers = (server: ServerProcess) =>
   new Set(server.logs().flatMap((line) => (typeof line.worker === 'number' && typeof line.res === 'object' ? [line.worker] : [])));
+const connectedWorkers = (server: ServerProcess) =>
+  new Set(server.logs().flatMap((line) => (line.msg === 'database connected' && typeof line.worker === 'number' ? [line.worker] : [])));
 const workerPids = (server: ServerProcess) =>
   new Set(server.logs().flatMap((line) => (line.msg === 'listening' && typeof line.pid === 'number' ? [line.pid] : [])));
 
@@ -22,6 +24,10 @@ describe('worker mode (WORKERS=2)', () => {
 
   before(async () => {
     server = await startServerProcess({ MONGODB_URI: target.uri, MONGODB_DB: target.dbName, API_TOKENS: TOKEN, WORKERS: '2' });
+    // Each worker connects to the database on its own, after it listens (503 until then, as one
+    // process does): the tests start once both say they are connected.
+    const connected = await waitUntil(async () => connectedWorkers(server).size === 2, { timeoutMs: 15_000 });
+    assert.ok(connected, `connected workers: ${[...connectedWorkers(server)].join(', ')}`);
   });
   after(async () => {
     await server?.stop();
