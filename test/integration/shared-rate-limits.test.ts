@@ -135,3 +135,30 @@ describe('rate limits across a restart (RATE_LIMIT_STORE=database)', () => {
     assert.equal((await register(ip)).status, 201, 'a new window, a new count');
   });
 });
+
+describe('rate limits: the documents of ended windows go (RATE_LIMIT_STORE=database)', () => {
+  const WINDOW = 1_000;
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer('rate_limits_sweep', { RATE_LIMIT_STORE: 'database', RATE_LIMIT_WINDOW_MS: String(WINDOW), REGISTRATION_RATE_LIMIT: '3' });
+  });
+  after(() => server.close());
+
+  it('when windows end, then their counters are removed: on FerretDB by each instance\'s sweep within a window or two, on MongoDB by a TTL index on expiresAt', async () => {
+    const counters = server.db.collection<{ expiresAt: Date }>('rate_limits');
+    const ip = address();
+    for (let i = 0; i < 4; i++) await request(server.baseUrl, 'POST', '/users', { json: { name: 'swept', email: `swept.${Date.now()}.${++seq}@example.com` }, headers: from(ip) });
+    assert.ok((await counters.countDocuments({})) > 0, 'the requests were counted in the database');
+    const engine = (await server.db.admin().command({ buildInfo: 1 })) as { ferretdbVersion?: string };
+    if (engine.ferretdbVersion === undefined) {
+      const ttl = (await counters.indexes()).find((index) => index.key.expiresAt === 1);
+      assert.equal(ttl?.expireAfterSeconds, 0);
+      return;
+    }
+    // Each sweep, once per window, removes the windows ended by then: within two windows of the
+    // end of theirs, the counters of these requests (all of one window or two) are gone.
+    const lastEnd = Math.max(...(await counters.find({}).toArray()).map((counter) => counter.expiresAt.getTime()));
+    await sleep(lastEnd + 2 * WINDOW + 300 - Date.now());
+    assert.equal(await counters.countDocuments({}), 0, 'counters of ended windows are left');
+  });
+});

@@ -65,6 +65,10 @@ describe('counter slots (FerretDB: a count made of inserts)', () => {
     const before = { ...calls };
     assert.equal(await slots.hit(BASE, KEY, RESET, 3, false), 4);
     assert.deepEqual(calls, before);
+    slots.forgetEnded(RESET.getTime() - 1);
+    assert.equal(slots.refusedAtOnce(BASE, KEY, 3, false), 4, 'the window has not ended: still known');
+    slots.forgetEnded(RESET.getTime());
+    assert.equal(slots.refusedAtOnce(BASE, KEY, 3, false), undefined, 'the window ended: forgotten');
   });
 
   it('when counts are given back in other processes, then each one makes room for one more request, and no more', async () => {
