@@ -27,8 +27,9 @@ const NAMESPACE_EXISTS = 48;
  * - **FerretDB v1:** its `$inc` can lose counts between processes (it reads, then writes), so a
  *   count is made of inserts, which it refuses atomically for an existing `_id`: see
  *   counter-slots.ts. Exact too; one insert per request let through (more when several instances
- *   count one key at once), none or one lookup per refused one. FerretDB has no TTL index: each
- *   process sweeps the documents of windows that ended, once per window.
+ *   count one key at once); a refused one costs nothing, or one lookup (and one per count given
+ *   back since). FerretDB has no TTL index: each process sweeps the documents of windows that
+ *   ended, once per window.
  *
  * Every call is bounded by `database.run`: while the database is unavailable a counted request
  * fails with 503 (SERVICE_UNAVAILABLE, Retry-After), as the operations it guards would, rather than
@@ -153,9 +154,10 @@ export class DatabaseRateLimits {
    * index does the same on its own. A failed sweep is the next one's work.
    */
   private async sweep(): Promise<void> {
-    if (this.database.engine !== 'ferretdb' || !this.database.isUp) return;
+    if (this.database.engine !== 'ferretdb') return;
     const now = new Date();
     this.slots.forgetEnded(now.getTime());
+    if (!this.database.isUp) return;
     await this.database.run(() => this.database.write(() => this.counters.deleteMany({ expiresAt: { $lt: now } })), 'rateLimitSweep').catch(() => undefined);
   }
 
