@@ -317,7 +317,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownDrainMs: clean.SHUTDOWN_DRAIN_MS,
     apiTokens: clean.API_TOKENS,
     jwt: jwtConfig(clean),
-    rateLimits: { windowMs: clean.RATE_LIMIT_WINDOW_MS, registrations: clean.REGISTRATION_RATE_LIMIT, authFailures: clean.AUTH_FAILURE_RATE_LIMIT, store: clean.RATE_LIMIT_STORE },
+    rateLimits: {
+      windowMs: clean.RATE_LIMIT_WINDOW_MS,
+      registrations: clean.REGISTRATION_RATE_LIMIT,
+      authFailures: clean.AUTH_FAILURE_RATE_LIMIT,
+      store: clean.RATE_LIMIT_STORE,
+    },
     trustProxy: clean.TRUST_PROXY,
     corsOrigins: clean.CORS_ORIGINS,
     otlpEndpoint: clean.OTEL_EXPORTER_OTLP_ENDPOINT === '' ? undefined : clean.OTEL_EXPORTER_OTLP_ENDPOINT,

@@ -43,7 +43,9 @@ async function main(): Promise<void> {
   const repository = new UsersRepository(database);
   // RATE_LIMIT_STORE=database: the limits count in the database, one count for every instance.
   const rateLimitCounters =
-    config.rateLimits.store === 'database' ? new (await import('./data/rate-limit-store.js')).DatabaseRateLimits(database, logger.child({ component: 'rate-limits' })) : undefined;
+    config.rateLimits.store === 'database'
+      ? new (await import('./data/rate-limit-store.js')).DatabaseRateLimits(database, logger.child({ component: 'rate-limits' }))
+      : undefined;
   database.connectInBackground(async () => {
     await Promise.all([repository.prepare(), rateLimitCounters?.prepare()]);
   });

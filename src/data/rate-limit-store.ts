@@ -101,7 +101,9 @@ export class DatabaseRateLimits {
     const base = `${prefix}${window.index}:`;
     const totalHits = await this.database.run(
       async () =>
-        this.database.engine === 'ferretdb' ? this.slots.count(base, key, window.resetTime) : ((await this.counters.findOne({ _id: `${base}n:${key}` }))?.hits ?? 0),
+        this.database.engine === 'ferretdb'
+          ? this.slots.count(base, key, window.resetTime)
+          : ((await this.counters.findOne({ _id: `${base}n:${key}` }))?.hits ?? 0),
       'rateLimitCount',
     );
     return { totalHits, resetTime: window.resetTime };
@@ -120,7 +122,10 @@ export class DatabaseRateLimits {
         'rateLimitGiveBack',
       );
     } catch (error) {
-      this.logger.warn({ error: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, 'a rate-limit count could not be given back');
+      this.logger.warn(
+        { error: error instanceof Error ? { name: error.name, message: error.message } : String(error) },
+        'a rate-limit count could not be given back',
+      );
     }
   }
 
@@ -164,7 +169,9 @@ export class DatabaseRateLimits {
   /** MongoDB: one counter per key and window, made by the first request (a racing upsert is retried once). */
   private async increment(id: string, counter: string, expiresAt: Date): Promise<number> {
     const upsert = () =>
-      this.database.write(() => this.counters.findOneAndUpdate({ _id: id }, { $inc: { hits: 1 }, $setOnInsert: { counter, expiresAt } }, { upsert: true, returnDocument: 'after' }));
+      this.database.write(() =>
+        this.counters.findOneAndUpdate({ _id: id }, { $inc: { hits: 1 }, $setOnInsert: { counter, expiresAt } }, { upsert: true, returnDocument: 'after' }),
+      );
     const counted = await upsert().catch((error: unknown) => {
       if (isDuplicateKey(error)) return upsert();
       throw error;

@@ -30,18 +30,22 @@ async function windowWithTimeLeft(windowMs: number, needMs: number): Promise<voi
   if (left < needMs) await sleep(left + 10);
 }
 
-const statuses = (replies: Reply[]) => replies.map((reply) => reply.status).reduce<Record<number, number>>((counts, status) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }), {});
+const statuses = (replies: Reply[]) =>
+  replies.map((reply) => reply.status).reduce<Record<number, number>>((counts, status) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }), {});
 
 describe('rate limits shared by every instance (RATE_LIMIT_STORE=database)', () => {
   const target = testDatabaseTarget('shared_rate_limits');
   let provider: IdentityProvider;
-  let servers: TestServer[] = [];
+  const servers: TestServer[] = [];
   /** The test's own view of the counters, on a connection of its own. */
   let probe: { connection: Database; limits: DatabaseRateLimits };
   /** Instance i % INSTANCES: requests go round the instances as a load balancer sends them. */
   const at = (i: number) => servers[i % INSTANCES]!;
   const register = (i: number, ip: string, headers: Record<string, string> = {}) =>
-    request(at(i).baseUrl, 'POST', '/users', { json: { name: 'shared-limit', email: `shared.${Date.now()}.${++seq}@example.com` }, headers: { ...from(ip), ...headers } });
+    request(at(i).baseUrl, 'POST', '/users', {
+      json: { name: 'shared-limit', email: `shared.${Date.now()}.${++seq}@example.com` },
+      headers: { ...from(ip), ...headers },
+    });
   const list = (i: number, ip: string, token: string) => request(at(i).baseUrl, 'GET', '/users?limit=1', { headers: { ...from(ip), ...bearer(token) } });
 
   before(async () => {
@@ -110,7 +114,8 @@ describe('rate limits across a restart (RATE_LIMIT_STORE=database)', () => {
   const SHORT_WINDOW_MS = 6_000;
   const env = { RATE_LIMIT_STORE: 'database', RATE_LIMIT_WINDOW_MS: String(SHORT_WINDOW_MS), REGISTRATION_RATE_LIMIT: '2' };
   let server: TestServer | undefined;
-  const register = (ip: string) => request(server!.baseUrl, 'POST', '/users', { json: { name: 'restart', email: `restart.${Date.now()}.${++seq}@example.com` }, headers: from(ip) });
+  const register = (ip: string) =>
+    request(server!.baseUrl, 'POST', '/users', { json: { name: 'restart', email: `restart.${Date.now()}.${++seq}@example.com` }, headers: from(ip) });
 
   after(async () => {
     await server?.close();
@@ -144,10 +149,11 @@ describe('rate limits: the documents of ended windows go (RATE_LIMIT_STORE=datab
   });
   after(() => server.close());
 
-  it('when windows end, then their counters are removed: on FerretDB by each instance\'s sweep within a window or two, on MongoDB by a TTL index on expiresAt', async () => {
+  it("when windows end, then their counters are removed: on FerretDB by each instance's sweep within a window or two, on MongoDB by a TTL index on expiresAt", async () => {
     const counters = server.db.collection<{ expiresAt: Date }>('rate_limits');
     const ip = address();
-    for (let i = 0; i < 4; i++) await request(server.baseUrl, 'POST', '/users', { json: { name: 'swept', email: `swept.${Date.now()}.${++seq}@example.com` }, headers: from(ip) });
+    for (let i = 0; i < 4; i++)
+      await request(server.baseUrl, 'POST', '/users', { json: { name: 'swept', email: `swept.${Date.now()}.${++seq}@example.com` }, headers: from(ip) });
     assert.ok((await counters.countDocuments({})) > 0, 'the requests were counted in the database');
     const engine = (await server.db.admin().command({ buildInfo: 1 })) as { ferretdbVersion?: string };
     if (engine.ferretdbVersion === undefined) {

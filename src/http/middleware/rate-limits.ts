@@ -53,7 +53,13 @@ export type TokenCheck = (req: Request) => Promise<boolean>;
  * (an integration or an administrator) and not counted.
  */
 export function registrationLimiter(options: RateLimitOptions, hasValidToken: TokenCheck, onRejected: () => void, stores?: RateLimitStores): RequestHandler {
-  const limit = limiter({ windowMs: options.windowMs, limit: options.registrations, what: 'registrations', onRejected, ...(stores ? { store: stores.store('registration:') } : {}) });
+  const limit = limiter({
+    windowMs: options.windowMs,
+    limit: options.registrations,
+    what: 'registrations',
+    onRejected,
+    ...(stores ? { store: stores.store('registration:') } : {}),
+  });
   // Decided here rather than in the limiter's own `skip`: a trusted request then costs one call,
   // not the limiter's asynchronous round.
   return (req, res, next) => {
