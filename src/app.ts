@@ -14,7 +14,7 @@ import { closeConnectionsWhenStopping, healthRoutes, type HealthChecks } from '.
 import { loopbackHostOnly } from './http/middleware/loopback-host.js';
 import { metricsRoutes } from './http/routes/metrics-routes.js';
 import { openApiValidation } from './http/openapi/openapi-validation.js';
-import { authFailureLimiter, registrationLimiter } from './http/middleware/rate-limits.js';
+import { authFailureLimiter, registrationLimiter, type RateLimitStores } from './http/middleware/rate-limits.js';
 import { requestLogging } from './http/middleware/request-logging.js';
 import { requestOperation } from './http/openapi/request-operation.js';
 import { requestShape } from './http/middleware/request-shape.js';
@@ -40,6 +40,11 @@ export type AppDependencies = {
   health: HealthChecks;
   /** The database the users are stored in, watched for GET /metrics (its calls, pool and state). */
   database: Database;
+  /**
+   * Where the rate limits count when RATE_LIMIT_STORE=database: the counters in the database
+   * (src/data/rate-limit-store.ts), shared by every instance. Absent: this process's memory.
+   */
+  rateLimitCounters?: RateLimitStores;
   /** The current trace id, when the service traces (see telemetry/tracing.ts): logged with each request. */
   traceId?: () => string | undefined;
 };
@@ -53,7 +58,7 @@ const EXPOSED_HEADERS = ['ETag', 'Location', 'Retry-After', 'Deprecation', 'Link
  * (including who may call what) → which users the caller may reach → thin handlers → one error
  * formatter.
  */
-export function createApp({ users, logger, config, health, database, traceId }: AppDependencies): Express {
+export function createApp({ users, logger, config, health, database, rateLimitCounters, traceId }: AppDependencies): Express {
   // Read once: the docs serve it, and its declarations drive authentication, limits and the
   // metrics' operation labels below. It is the contract of this server's mode (served-spec.ts).
   const spec = servedSpec(loadSpec(), { tokens: asksForTokens(config), jwt: config.jwt });
@@ -104,9 +109,9 @@ export function createApp({ users, logger, config, health, database, traceId }: 
       operations.filter((operation) => operation.secured || operation.rateLimit !== undefined).map((operation) => operation.operationId),
     );
     const isReadingToken = (req: Request) => readsToken.has(operationOf(req) ?? '');
-    app.use(authFailureLimiter(config.rateLimits, auth, isReadingToken, () => metrics.rateLimited('auth_failure')));
+    app.use(authFailureLimiter(config.rateLimits, auth, isReadingToken, () => metrics.rateLimited('auth_failure'), rateLimitCounters));
   }
-  const registrations = registrationLimiter(config.rateLimits, hasValidToken, () => metrics.rateLimited('registration'));
+  const registrations = registrationLimiter(config.rateLimits, hasValidToken, () => metrics.rateLimited('registration'), rateLimitCounters);
   for (const operation of operations) {
     if (operation.rateLimit === 'registration') app[operation.method](operation.expressPath, registrations);
   }

@@ -204,6 +204,11 @@ export const configSpec = {
   RATE_LIMIT_WINDOW_MS: millis({ default: 60_000, desc: 'Window of the rate limits below.' }),
   REGISTRATION_RATE_LIMIT: positive({ default: 20, desc: 'Registrations per client address and window, for callers without a valid token.' }),
   AUTH_FAILURE_RATE_LIMIT: positive({ default: 10, desc: 'Requests with a wrong token per client address and window, before 429.' }),
+  RATE_LIMIT_STORE: str({
+    default: 'memory',
+    choices: ['memory', 'database'],
+    desc: "Where the rate limits count: memory (each process on its own; one instance) or database (the service's database, shared by every instance and kept across restarts, at the cost of database calls per counted request).",
+  }),
   TRUST_PROXY: trustProxy({
     default: 'loopback',
     desc: 'Which peers may set X-Forwarded-For (the client address for rate limits), comma-separated: loopback, linklocal, uniquelocal, IP addresses and subnets (IPv4 /8 or longer, as a prefix or a netmask; IPv6 /16 or longer, and none holding all of ::ffff:0:0/96); or a hop count from 1 to 5; false (or 0) for none. true is refused, and so is anything that spans (nearly) every client.',
@@ -257,7 +262,8 @@ export type Config = {
   apiTokens: string[];
   /** JWT access tokens from an identity provider; undefined: not accepted. */
   jwt: JwtConfig | undefined;
-  rateLimits: { windowMs: number; registrations: number; authFailures: number };
+  /** `store`: where the counters live, this process's memory or the database every instance shares. */
+  rateLimits: { windowMs: number; registrations: number; authFailures: number; store: 'memory' | 'database' };
   trustProxy: TrustProxy;
   corsOrigins: string[];
   /** Where to send traces (OTLP/HTTP base URL); undefined: tracing is off. */
@@ -311,7 +317,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownDrainMs: clean.SHUTDOWN_DRAIN_MS,
     apiTokens: clean.API_TOKENS,
     jwt: jwtConfig(clean),
-    rateLimits: { windowMs: clean.RATE_LIMIT_WINDOW_MS, registrations: clean.REGISTRATION_RATE_LIMIT, authFailures: clean.AUTH_FAILURE_RATE_LIMIT },
+    rateLimits: {
+      windowMs: clean.RATE_LIMIT_WINDOW_MS,
+      registrations: clean.REGISTRATION_RATE_LIMIT,
+      authFailures: clean.AUTH_FAILURE_RATE_LIMIT,
+      store: clean.RATE_LIMIT_STORE,
+    },
     trustProxy: clean.TRUST_PROXY,
     corsOrigins: clean.CORS_ORIGINS,
     otlpEndpoint: clean.OTEL_EXPORTER_OTLP_ENDPOINT === '' ? undefined : clean.OTEL_EXPORTER_OTLP_ENDPOINT,

@@ -41,7 +41,14 @@ async function main(): Promise<void> {
     logger: logger.child({ component: 'database' }),
   });
   const repository = new UsersRepository(database);
-  database.connectInBackground(() => repository.prepare());
+  // RATE_LIMIT_STORE=database: the limits count in the database, one count for every instance.
+  const rateLimitCounters =
+    config.rateLimits.store === 'database'
+      ? new (await import('./data/rate-limit-store.js')).DatabaseRateLimits(database, logger.child({ component: 'rate-limits' }))
+      : undefined;
+  database.connectInBackground(async () => {
+    await Promise.all([repository.prepare(), rateLimitCounters?.prepare()]);
+  });
 
   if (!asksForTokens(config)) {
     const warning =
@@ -56,6 +63,7 @@ async function main(): Promise<void> {
     config,
     health: { ready: () => database.ping(), stopping: () => stopping },
     database,
+    ...(rateLimitCounters ? { rateLimitCounters } : {}),
     ...(tracing ? { traceId: tracing.traceId } : {}),
   });
   const server = app.listen(config.port, listenHost);

@@ -5,6 +5,7 @@ import type { Db } from 'mongodb';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { connectDatabase, type DatabaseConnection, type DatabaseOptions } from '../../src/data/mongo-connection.js';
+import { DatabaseRateLimits } from '../../src/data/rate-limit-store.js';
 import { UsersRepository } from '../../src/data/users-repository.js';
 import { UsersService } from '../../src/domain/users-service.js';
 import { createLogger } from '../../src/logger.js';
@@ -54,19 +55,30 @@ export function testAppConfig(env: Record<string, string> = {}) {
 export async function startTestServer(
   label: string,
   env: Record<string, string> = {},
-  options: { logLines?: (line: string) => void } = {},
+  options: {
+    logLines?: (line: string) => void;
+    /**
+     * A database to share with other servers (testDatabaseTarget), each on a connection of its own
+     * as separate instances are; left in place by close(). Default: a fresh one, dropped by close().
+     */
+    database?: { uri: string; dbName: string };
+  } = {},
 ): Promise<TestServer> {
-  const connection = await connectTestDatabase(label);
+  const shared = options.database;
+  const connection = shared ? await connectDatabase({ ...shared, timeoutMs: 10_000 }) : await connectTestDatabase(label);
   const repository = new UsersRepository(connection);
-  await repository.prepare();
   const logLines = options.logLines;
   const logger = logLines ? createLogger('trace', { write: logLines }) : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const config = testAppConfig(env);
+  const rateLimitCounters = config.rateLimits.store === 'database' ? new DatabaseRateLimits(connection, logger) : undefined;
+  await Promise.all([repository.prepare(), rateLimitCounters?.prepare()]);
   const app = createApp({
     users: new UsersService(repository),
     logger,
-    config: testAppConfig(env),
+    config,
     database: connection,
     health: { ready: () => connection.ping(), stopping: () => false },
+    ...(rateLimitCounters ? { rateLimitCounters } : {}),
   });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
@@ -79,7 +91,8 @@ export async function startTestServer(
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await connection.db.dropDatabase();
+      // A database shared with other servers is the caller's to drop.
+      if (!shared) await connection.db.dropDatabase();
       await connection.close();
     },
   };

@@ -56,6 +56,15 @@ describe('configuration', () => {
     }
   });
 
+  it('when RATE_LIMIT_STORE is unset, then the limits count in memory; database is accepted and anything else is refused by name', () => {
+    assert.equal(loadConfig(minimal).rateLimits.store, 'memory');
+    assert.equal(loadConfig({ ...minimal, RATE_LIMIT_STORE: 'database' }).rateLimits.store, 'database');
+    assert.throws(
+      () => loadConfig({ ...minimal, RATE_LIMIT_STORE: 'redis' }),
+      (error: unknown) => error instanceof ConfigError && /RATE_LIMIT_STORE/.test(error.message),
+    );
+  });
+
   it('when PORT is 0, then it is accepted (a free port)', () => {
     assert.equal(loadConfig({ ...minimal, PORT: '0' }).port, 0);
   });

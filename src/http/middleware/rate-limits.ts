@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { rateLimit, type RateLimitInfo } from 'express-rate-limit';
+import { rateLimit, type RateLimitInfo, type Store } from 'express-rate-limit';
 import { AppError } from '../../errors/app-error.js';
 import type { BearerAuth } from '../../auth/bearer-auth.js';
 
@@ -12,9 +12,15 @@ export type RateLimitOptions = {
 };
 
 /**
+ * Where the limits count when not in this process's memory: a store per limiter, keyed apart by
+ * `prefix` (src/data/rate-limit-store.ts, RATE_LIMIT_STORE=database).
+ */
+export type RateLimitStores = { store(prefix: string): Store };
+
+/**
  * `onRejected` is told of every request the limit refuses (metrics).
- * Counters live in this process's memory (express-rate-limit's default store): with several
- * instances behind a load balancer each counts on its own (see docs/security.md for a shared store).
+ * Counters live in `store`, or else in this process's memory (express-rate-limit's default store,
+ * where several instances behind a load balancer each count on their own: docs/security.md).
  * Clients are told their quota in the standard RateLimit headers, and Retry-After when over it.
  */
 function limiter(
@@ -46,8 +52,14 @@ export type TokenCheck = (req: Request) => Promise<boolean>;
  * Limits registrations by clients without a valid token; a caller holding a token is trusted
  * (an integration or an administrator) and not counted.
  */
-export function registrationLimiter(options: RateLimitOptions, hasValidToken: TokenCheck, onRejected: () => void): RequestHandler {
-  const limit = limiter({ windowMs: options.windowMs, limit: options.registrations, what: 'registrations', onRejected });
+export function registrationLimiter(options: RateLimitOptions, hasValidToken: TokenCheck, onRejected: () => void, stores?: RateLimitStores): RequestHandler {
+  const limit = limiter({
+    windowMs: options.windowMs,
+    limit: options.registrations,
+    what: 'registrations',
+    onRejected,
+    ...(stores ? { store: stores.store('registration:') } : {}),
+  });
   // Decided here rather than in the limiter's own `skip`: a trusted request then costs one call,
   // not the limiter's asynchronous round.
   return (req, res, next) => {
@@ -79,6 +91,7 @@ export function authFailureLimiter(
   auth: TokenVerdicts,
   readsToken: (req: Request) => boolean,
   onRejected: () => void,
+  stores?: RateLimitStores,
 ): RequestHandler {
   // Requests whose JWT was counted and then let through to be verified: given back if valid.
   const verifying = new WeakSet<Request>();
@@ -87,6 +100,7 @@ export function authFailureLimiter(
     limit: options.authFailures,
     what: 'failed authentications',
     onRejected,
+    ...(stores ? { store: stores.store('auth-failure:') } : {}),
     skipSuccessfulRequests: true,
     // Read when the response has finished: by then the token was verified (or never will be).
     requestWasSuccessful: async (req) => verifying.has(req) && (await auth.callerOf(req)) !== undefined,
