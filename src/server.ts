@@ -15,7 +15,14 @@ async function main(): Promise<void> {
   if (config.workers > 1 && cluster.isPrimary) {
     // Worker mode: this process only supervises; each worker runs everything below.
     const [{ superviseWorkers }, { createLogger }] = await Promise.all([import('./workers.js'), import('./logger.js')]);
-    superviseWorkers({ count: config.workers, logger: createLogger(config.logLevel).child({ component: 'supervisor' }), graceMs: config.shutdownGraceMs });
+    const logger = createLogger(config.logLevel).child({ component: 'supervisor' });
+    // Not refused: one machine's operator may accept it, but should know.
+    if (config.rateLimits.store === 'memory')
+      logger.warn(
+        { workers: config.workers },
+        'RATE_LIMIT_STORE=memory: each worker counts the rate limits on its own, so a client may make WORKERS times each limit',
+      );
+    superviseWorkers({ count: config.workers, logger, graceMs: config.shutdownGraceMs });
     return;
   }
   // In local mode a name is resolved before anything starts, and refused unless it names

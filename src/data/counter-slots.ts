@@ -41,7 +41,15 @@ export class CounterSlots {
   private readonly known = new Map<string, Known>();
   private readonly locks = new KeyedLock();
 
-  constructor(private readonly table: SlotTable) {}
+  /**
+   * `maxKnown` bounds what this process remembers, since keys are client addresses: past it the
+   * key seen longest ago is forgotten. Forgetting is safe (the database holds the count); a
+   * forgotten key only costs its next request the collisions of learning it again.
+   */
+  constructor(
+    private readonly table: SlotTable,
+    private readonly maxKnown = 100_000,
+  ) {}
 
   /**
    * Counts a request of `key` in the window `base` (ending at `resetTime`) unless that would pass
@@ -111,6 +119,7 @@ export class CounterSlots {
     let known = this.known.get(id);
     if (!known) {
       known = { hits: 0, credits: 0, resetAt: resetTime.getTime() };
+      if (this.known.size >= this.maxKnown) this.known.delete(this.known.keys().next().value!);
       this.known.set(id, known);
     }
     return known;

@@ -10,6 +10,7 @@ import { request, type Reply } from '../support/http.js';
 import { IdentityProvider, signingKey } from '../support/identity-provider.js';
 import { BALANCER_SOURCE_ADDRESS, CHECK, freePort, startLoadBalancer, type LoadBalancer } from '../support/load-balancer.js';
 import { assertProblem } from '../support/problems.js';
+import { windowWithTimeLeft } from '../support/rate-limit-windows.js';
 import { startServerProcess, waitUntil, type ServerProcess } from '../support/server-process.js';
 import { testDatabaseTarget } from '../support/test-server.js';
 
@@ -24,8 +25,12 @@ const DRAIN_MS = 1000;
 const GRACE_MS = 5000;
 const STATIC_TOKEN = 'several-instances-token-0123456789';
 const WRONG_TOKEN = 'not-a-token-of-this-service-0123456789';
-/** Wrong tokens a client may send per window, per instance today (the limits' store is per process). */
+/** Wrong tokens a client may send per window, counted by every instance together (RATE_LIMIT_STORE=database). */
 const AUTH_FAILURE_LIMIT = 2;
+/** Registrations without a token a client may make per window, counted by every instance together. */
+const REGISTRATION_LIMIT = 5;
+/** The limits' window: long, so that a case counting to a limit seldom waits for a fresh one. */
+const RATE_LIMIT_WINDOW_MS = 600_000;
 
 type Named = { name: string; port: number; process: ServerProcess };
 
@@ -48,7 +53,10 @@ describe('several instances behind a load balancer', () => {
     ...provider.env('url'),
     // Only the balancer's address may say who the client is (it connects from that address).
     TRUST_PROXY: BALANCER_SOURCE_ADDRESS,
+    RATE_LIMIT_STORE: 'database',
+    RATE_LIMIT_WINDOW_MS: String(RATE_LIMIT_WINDOW_MS),
     AUTH_FAILURE_RATE_LIMIT: String(AUTH_FAILURE_LIMIT),
+    REGISTRATION_RATE_LIMIT: String(REGISTRATION_LIMIT),
     SHUTDOWN_DRAIN_MS: String(DRAIN_MS),
     SHUTDOWN_GRACE_MS: String(GRACE_MS),
   });
@@ -181,20 +189,39 @@ describe('several instances behind a load balancer', () => {
     }
   });
 
-  it('when clients behind the balancer send wrong tokens, then each instance counts them by the address the balancer saw, not by an X-Forwarded-For the client wrote', async () => {
+  it('when one client sends 30 registrations without a token at once through the balancer, limit 5, then exactly 5 are created and 25 get 429, answered by every instance', async () => {
+    await windowWithTimeLeft(RATE_LIMIT_WINDOW_MS, 20_000);
+    const replies = await Promise.all(
+      Array.from({ length: 30 }, async () => {
+        const requestId = randomUUID();
+        const reply = await request(balancer.baseUrl, 'POST', '/users', {
+          headers: { 'x-request-id': requestId },
+          json: { name: 'anonymous', email: uniqueEmail('anonymous') },
+        });
+        return { ...reply, requestId };
+      }),
+    );
+    const statuses = replies.map((reply) => reply.status);
+    assert.equal(statuses.filter((status) => status === 201).length, REGISTRATION_LIMIT, statuses.join(' '));
+    assert.equal(statuses.filter((status) => status === 429).length, 30 - REGISTRATION_LIMIT, statuses.join(' '));
+    for (const reply of replies.filter((reply) => reply.status === 429)) assertProblem(reply, 429, 'RATE_LIMITED');
+    assert.equal(new Set(await answeredBy(replies.map((reply) => reply.requestId))).size, INSTANCES);
+  });
+
+  it('when clients behind the balancer send wrong tokens, then the instances count them together, by the address the balancer saw, not by an X-Forwarded-For the client wrote', async () => {
+    await windowWithTimeLeft(RATE_LIMIT_WINDOW_MS, 20_000);
     // From 127.0.0.1, each request claiming another address: were those believed, none would be limited.
     const statuses: number[] = [];
     for (let i = 0; i < INSTANCES * (AUTH_FAILURE_LIMIT + 1); i++) {
       statuses.push((await call('GET', '/users', { token: WRONG_TOKEN, headers: { 'x-forwarded-for': `198.51.100.${i + 1}` } })).status);
     }
-    assert.ok(
-      statuses.every((status) => status === 401 || status === 429),
-      statuses.join(' '),
-    );
-    // Round robin: by then every instance has had more than the limit from this client.
-    assert.deepEqual(statuses.slice(-INSTANCES), Array(INSTANCES).fill(429), statuses.join(' '));
-    // Another client (another loopback address) behind the same balancer is not limited.
-    for (let i = 0; i < INSTANCES; i++) assert.equal(await statusFrom('127.0.0.3', `${balancer.baseUrl}/users`, WRONG_TOKEN), 401);
+    // One count for all instances: the limit's wrong tokens get 401, every one after it 429.
+    const expected = [...Array<number>(AUTH_FAILURE_LIMIT).fill(401), ...Array<number>(INSTANCES * (AUTH_FAILURE_LIMIT + 1) - AUTH_FAILURE_LIMIT).fill(429)];
+    assert.deepEqual(statuses, expected);
+    // Another client (another loopback address) behind the same balancer has its own count.
+    const other: number[] = [];
+    for (let i = 0; i <= AUTH_FAILURE_LIMIT; i++) other.push(await statusFrom('127.0.0.3', `${balancer.baseUrl}/users`, WRONG_TOKEN));
+    assert.deepEqual(other, [...Array<number>(AUTH_FAILURE_LIMIT).fill(401), 429]);
   });
 
   it(

@@ -7,6 +7,7 @@ import { createLogger } from '../../src/logger.js';
 import { request, type Reply } from '../support/http.js';
 import { IdentityProvider, signingKey } from '../support/identity-provider.js';
 import { assertProblem } from '../support/problems.js';
+import { windowWithTimeLeft } from '../support/rate-limit-windows.js';
 import { startTestServer, testDatabaseTarget, type TestServer } from '../support/test-server.js';
 
 // RATE_LIMIT_STORE=database: several instances of the service (each its own app and connection,
@@ -23,12 +24,6 @@ let seq = 0;
 const address = () => `198.51.100.${(++seq % 250) + 1}`;
 const from = (ip: string) => ({ 'x-forwarded-for': ip });
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-
-/** Waits, if need be, for a window with at least `needMs` left. */
-async function windowWithTimeLeft(windowMs: number, needMs: number): Promise<void> {
-  const left = windowMs - (Date.now() % windowMs);
-  if (left < needMs) await sleep(left + 10);
-}
 
 const statuses = (replies: Reply[]) =>
   replies.map((reply) => reply.status).reduce<Record<number, number>>((counts, status) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }), {});

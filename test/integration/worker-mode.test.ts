@@ -53,6 +53,11 @@ describe('worker mode (WORKERS=2)', () => {
     );
   });
 
+  it('when the rate limits count in memory (the default), then the supervisor warns that each worker counts on its own', () => {
+    const warning = server.logs().find((line) => line.component === 'supervisor' && line.level === 40);
+    assert.match(String(warning?.msg), /each worker counts the rate limits on its own/);
+  });
+
   it('when a worker dies, then the supervisor starts another and the service keeps answering', async () => {
     const logged = server.logs().find((line) => line.msg === 'listening' && typeof line.worker === 'number');
     assert.ok(logged, 'a worker logged that it listens');

@@ -91,4 +91,16 @@ describe('counter slots (FerretDB: a count made of inserts)', () => {
     assert.equal(ids.size, 10);
     assert.equal(await a.count(BASE, KEY, RESET), 10);
   });
+
+  it('when more keys are seen than it may remember, then the oldest is forgotten, and its count is still exact from the database', async () => {
+    const { table } = sharedTable();
+    const slots = new CounterSlots(table, 2);
+    for (let i = 1; i <= 3; i++) await slots.hit(BASE, 'first', RESET, 3, false);
+    assert.equal(slots.refusedAtOnce(BASE, 'first', 3, false), 4, 'remembered while within the bound');
+    await slots.hit(BASE, 'second', RESET, 3, false);
+    await slots.hit(BASE, 'third', RESET, 3, false);
+    assert.equal(slots.refusedAtOnce(BASE, 'first', 3, false), undefined, 'the oldest key was forgotten');
+    assert.equal(slots.refusedAtOnce(BASE, 'third', 3, false), undefined, 'the newest is remembered, still under its limit');
+    assert.equal(await slots.hit(BASE, 'first', RESET, 3, false), 4, 'learnt again from its slots: still past the limit');
+  });
 });
