@@ -43,7 +43,7 @@ export class CounterSlots {
 
   /**
    * `maxKnown` bounds what this process remembers, since keys are client addresses: past it the
-   * key seen longest ago is forgotten. Forgetting is safe (the database holds the count); a
+   * key learnt first (not the one used least lately) is forgotten. Forgetting is safe (the database holds the count); a
    * forgotten key only costs its next request the collisions of learning it again.
    */
   constructor(
