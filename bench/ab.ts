@@ -6,11 +6,14 @@
 // `--a-env KEY=VALUE` / `--b-env KEY=VALUE` (repeatable) set settings for one side, so one build can
 // be compared with itself under other settings (e.g. `--b-env WORKERS=2`).
 // Alternating spreads the machine's drift over both, which one run of `npm run bench` per build
-// cannot. Every status is counted; a round with anything but 200 fails the comparison.
+// cannot. Every status is counted; a round with anything but 200 fails the comparison. Beside the
+// rates, the CPU time the service process used per answered request (from /proc): on a machine
+// whose cores the load generator and the database share, it moves less with them than the rate.
 import autocannon from 'autocannon';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDatabase } from '../scripts/lib/database.js';
+import { cpuTicks, TICKS_PER_SECOND } from './lib/proc-stats.js';
 import { startServiceProcess, type ServiceProcess } from './lib/service-process.js';
 
 const TOKEN = 'ab-bench-token-0123456789abcdef';
@@ -72,6 +75,7 @@ async function main(): Promise<void> {
       b: { type: 'string' },
       rounds: { type: 'string', default: '3' },
       duration: { type: 'string', default: '6' },
+      warmup: { type: 'string', default: '1.5' },
       users: { type: 'string', default: '1000' },
       operation: { type: 'string', default: 'get' },
       'a-env': { type: 'string', multiple: true },
@@ -80,7 +84,7 @@ async function main(): Promise<void> {
   });
   if (!values.a || !values.b)
     throw new Error(
-      'usage: node dist/bench/ab.js --a <project dir> --b <project dir> [--rounds 3] [--duration 6] [--users 1000] [--operation get|patch] [--a-env KEY=VALUE …] [--b-env KEY=VALUE …]',
+      'usage: node dist/bench/ab.js --a <project dir> --b <project dir> [--rounds 3] [--duration 6] [--warmup 1.5] [--users 1000] [--operation get|patch] [--a-env KEY=VALUE …] [--b-env KEY=VALUE …]',
     );
   if (values.operation !== 'get' && values.operation !== 'patch') throw new Error(`--operation is get or patch, not ${values.operation}`);
   const operation: Operation = values.operation;
@@ -104,20 +108,28 @@ async function main(): Promise<void> {
     await seeder.stop();
     const rows: string[] = [];
     for (let round = 1; round <= Number(values.rounds); round++) {
-      const measured: Record<string, number> = {};
+      const measured: Record<string, { rps: number; cpuUs: number }> = {};
       for (const name of ['A', 'B'] as const) {
         const server = await startBuild(builds[name], uri.toString(), settings[name]);
-        await load(server.baseUrl, ids, 1.5, operation);
+        await load(server.baseUrl, ids, Number(values.warmup), operation);
+        const ticksBefore = cpuTicks([server.pid]);
         const { rps, statuses } = await load(server.baseUrl, ids, Number(values.duration), operation);
+        const ticks = cpuTicks([server.pid]) - ticksBefore;
         await server.stop();
         if (Object.keys(statuses).some((status) => status !== '200')) throw new Error(`${name}: statuses ${JSON.stringify(statuses)}`);
-        measured[name] = rps;
-        process.stderr.write(`[ab] round ${round} ${name}: ${Math.round(rps)} req/s ${JSON.stringify(statuses)}\n`);
+        const answered = Object.values(statuses).reduce((sum, count) => sum + count, 0);
+        const cpuUs = ((ticks / TICKS_PER_SECOND) * 1e6) / Math.max(answered, 1);
+        measured[name] = { rps, cpuUs };
+        process.stderr.write(`[ab] round ${round} ${name}: ${Math.round(rps)} req/s, ${Math.round(cpuUs)} µs CPU/request ${JSON.stringify(statuses)}\n`);
       }
-      rows.push(`| ${round} | ${Math.round(measured.A ?? 0)} | ${Math.round(measured.B ?? 0)} | ${((measured.B ?? 0) / (measured.A ?? 1)).toFixed(2)}× |`);
+      const a = measured.A ?? { rps: 0, cpuUs: 0 };
+      const b = measured.B ?? { rps: 0, cpuUs: 0 };
+      rows.push(
+        `| ${round} | ${Math.round(a.rps)} | ${Math.round(b.rps)} | ${(b.rps / (a.rps || 1)).toFixed(2)}× | ${Math.round(a.cpuUs)} | ${Math.round(b.cpuUs)} | ${(b.cpuUs / (a.cpuUs || 1)).toFixed(2)}× |`,
+      );
     }
     process.stdout.write(
-      `operation: ${operation}\nA: ${builds.A} ${JSON.stringify(settings.A)}\nB: ${builds.B} ${JSON.stringify(settings.B)}\n\n| round | A req/s | B req/s | B/A |\n| --- | ---: | ---: | ---: |\n${rows.join('\n')}\n`,
+      `operation: ${operation}\nA: ${builds.A} ${JSON.stringify(settings.A)}\nB: ${builds.B} ${JSON.stringify(settings.B)}\n\n| round | A req/s | B req/s | B/A | A µs CPU/req | B µs CPU/req | B/A |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n${rows.join('\n')}\n`,
     );
   } finally {
     await database.stop();

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { grants, STATIC_TOKEN_CALLER, type Caller } from './caller.js';
 import type { JwtVerifier } from './jwt-verifier.js';
@@ -12,7 +12,8 @@ import type { Logger } from '../logger.js';
 /** Three base64url parts: only such a token is worth a JWT verification. */
 export const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
 
-const digest = (token: string) => createHash('sha256').update(token, 'utf8').digest();
+// One-shot hashing: a Hash object per request cost more than the digest itself (--cpu-prof).
+const digest = (token: string) => hash('sha256', token, 'buffer');
 
 /** The token in an Authorization header, or undefined when there is none of the Bearer form. */
 function bearerToken(header: string | undefined): string | undefined {

@@ -20,6 +20,10 @@ describe("the validator's route matchers", () => {
     const first = compile('/users/:id', { sensitive: false, strict: false });
     assert.equal(compile('/users/:id', { sensitive: false, strict: false }), first);
     assert.notEqual(compile('/users/:id', { sensitive: true, strict: false }), first, 'other options, another matcher');
+    const open = compile('/users/:id', { sensitive: false, strict: false, end: false });
+    assert.notEqual(open, first, 'an option beyond the two flags, another matcher');
+    assert.deepEqual(open.regexp.exec('/users/abc/more')?.slice(1), ['abc']);
+    assert.equal(first.regexp.exec('/users/abc/more'), null);
     assert.equal(first.regexp.source, uncached.regexp.source);
     assert.deepEqual(
       first.keys.map((k) => k.name),

@@ -2,6 +2,7 @@ import * as OpenApiValidator from 'express-openapi-validator';
 import type { Request, RequestHandler } from 'express';
 import { isEmailAddress } from '../../domain/email-address.js';
 import { compileSpecCheckOnlyWhenUsed } from './lazy-spec-check.js';
+import { skipParameterMutationWhenNothingToMutate } from './parameter-mutator-fast-path.js';
 import { cacheValidatorRouteMatchers } from './route-matcher-cache.js';
 
 type OpenApiDocument = Parameters<typeof OpenApiValidator.middleware>[0]['apiSpec'];
@@ -31,6 +32,7 @@ export function openApiValidation(options: {
 }): RequestHandler[] {
   const bearerAuth = options.bearerAuth;
   cacheValidatorRouteMatchers();
+  skipParameterMutationWhenNothingToMutate();
   compileSpecCheckOnlyWhenUsed();
   return OpenApiValidator.middleware({
     apiSpec: structuredClone(options.document) as OpenApiDocument,

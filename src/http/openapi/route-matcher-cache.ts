@@ -7,6 +7,22 @@ type PathToRegexpModule = { pathToRegexp: PathToRegexp & { memoized?: true } };
 const MAX_ENTRIES = 1000;
 
 /**
+ * The part of the cache key for pathToRegexp's options. The validator passes `{ sensitive, strict }`
+ * (booleans from the app's settings) for every route of every request, so that shape gets a key
+ * built without serializing; anything else is serialized whole.
+ */
+function optionsKey(options: unknown): string {
+  if (options === undefined) return 'none';
+  if (typeof options === 'object' && options !== null) {
+    const { sensitive, strict, ...rest } = options as { sensitive?: unknown; strict?: unknown };
+    const flag = (value: unknown) => (value === undefined || typeof value === 'boolean' ? String(value) : undefined);
+    const flags = [flag(sensitive), flag(strict)];
+    if (Object.keys(rest).length === 0 && flags[0] !== undefined && flags[1] !== undefined) return `flags:${flags[0]},${flags[1]}`;
+  }
+  return `json:${JSON.stringify(options)}`;
+}
+
+/**
  * express-openapi-validator 5.6 finds a request's operation by compiling every route of the spec
  * with path-to-regexp's `pathToRegexp` on every request (openapi.metadata.js, lookupRoute), and
  * compiling costs far more than matching. Upstream's open pull request #1217 ("perf: cache route
@@ -24,7 +40,7 @@ export function cacheValidatorRouteMatchers(): void {
   const compiled = new Map<string, unknown>();
   const memoized = (path: unknown, options?: unknown) => {
     if (typeof path !== 'string') return compile(path, options);
-    const key = `${path}\0${JSON.stringify(options ?? null)}`;
+    const key = `${path}\0${optionsKey(options)}`;
     let result = compiled.get(key);
     if (result === undefined) {
       result = compile(path, options);
