@@ -6,20 +6,23 @@ type PathToRegexpModule = { pathToRegexp: PathToRegexp & { memoized?: true } };
 /** Patterns come from the spec; the bound only guards against some other caller's dynamic ones. */
 const MAX_ENTRIES = 1000;
 
+/** The keys of the four `{ sensitive, strict }` options, by `sensitive × 2 + strict`. */
+const FLAG_KEYS = ['--', '-t', 's-', 'st'] as const;
+
 /**
  * The part of the cache key for pathToRegexp's options. The validator passes `{ sensitive, strict }`
- * (booleans from the app's settings) for every route of every request, so that shape gets a key
- * built without serializing; anything else is serialized whole.
+ * (booleans from the app's settings) for every route of every request, so that shape gets a
+ * constant key instead of being serialized each time; anything else is serialized whole (JSON
+ * text never equals one of the constants).
  */
 function optionsKey(options: unknown): string {
-  if (options === undefined) return 'none';
   if (typeof options === 'object' && options !== null) {
-    const { sensitive, strict, ...rest } = options as { sensitive?: unknown; strict?: unknown };
-    const flag = (value: unknown) => (value === undefined || typeof value === 'boolean' ? String(value) : undefined);
-    const flags = [flag(sensitive), flag(strict)];
-    if (Object.keys(rest).length === 0 && flags[0] !== undefined && flags[1] !== undefined) return `flags:${flags[0]},${flags[1]}`;
+    const { sensitive, strict } = options as { sensitive?: unknown; strict?: unknown };
+    if (typeof sensitive === 'boolean' && typeof strict === 'boolean' && Object.keys(options).length === 2) {
+      return FLAG_KEYS[(sensitive ? 2 : 0) + (strict ? 1 : 0)] ?? '';
+    }
   }
-  return `json:${JSON.stringify(options)}`;
+  return JSON.stringify(options ?? null);
 }
 
 /**
