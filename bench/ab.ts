@@ -9,11 +9,12 @@
 // cannot. Every status is counted; a round with anything but 200 fails the comparison. Beside the
 // rates, the CPU time the service process used per answered request (from /proc): on a machine
 // whose cores the load generator and the database share, it moves less with them than the rate.
+// And the process's peak RSS (VmHWM) at the end of its round, the figure the bench's goal reads.
 import autocannon from 'autocannon';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDatabase } from '../scripts/lib/database.js';
-import { cpuTicks, TICKS_PER_SECOND } from './lib/proc-stats.js';
+import { cpuTicks, memoryOf, TICKS_PER_SECOND } from './lib/proc-stats.js';
 import { startServiceProcess, type ServiceProcess } from './lib/service-process.js';
 
 const TOKEN = 'ab-bench-token-0123456789abcdef';
@@ -108,28 +109,31 @@ async function main(): Promise<void> {
     await seeder.stop();
     const rows: string[] = [];
     for (let round = 1; round <= Number(values.rounds); round++) {
-      const measured: Record<string, { rps: number; cpuUs: number }> = {};
+      const measured: Record<string, { rps: number; cpuUs: number; peakMiB: number }> = {};
       for (const name of ['A', 'B'] as const) {
         const server = await startBuild(builds[name], uri.toString(), settings[name]);
         await load(server.baseUrl, ids, Number(values.warmup), operation);
         const ticksBefore = cpuTicks([server.pid]);
         const { rps, statuses } = await load(server.baseUrl, ids, Number(values.duration), operation);
         const ticks = cpuTicks([server.pid]) - ticksBefore;
+        const peakMiB = (memoryOf(server.pid)?.peakRssKb ?? 0) / 1024;
         await server.stop();
         if (Object.keys(statuses).some((status) => status !== '200')) throw new Error(`${name}: statuses ${JSON.stringify(statuses)}`);
         const answered = Object.values(statuses).reduce((sum, count) => sum + count, 0);
         const cpuUs = ((ticks / TICKS_PER_SECOND) * 1e6) / Math.max(answered, 1);
-        measured[name] = { rps, cpuUs };
-        process.stderr.write(`[ab] round ${round} ${name}: ${Math.round(rps)} req/s, ${Math.round(cpuUs)} µs CPU/request ${JSON.stringify(statuses)}\n`);
+        measured[name] = { rps, cpuUs, peakMiB };
+        process.stderr.write(
+          `[ab] round ${round} ${name}: ${Math.round(rps)} req/s, ${Math.round(cpuUs)} µs CPU/request, peak RSS ${Math.round(peakMiB)} MiB ${JSON.stringify(statuses)}\n`,
+        );
       }
-      const a = measured.A ?? { rps: 0, cpuUs: 0 };
-      const b = measured.B ?? { rps: 0, cpuUs: 0 };
+      const a = measured.A ?? { rps: 0, cpuUs: 0, peakMiB: 0 };
+      const b = measured.B ?? { rps: 0, cpuUs: 0, peakMiB: 0 };
       rows.push(
-        `| ${round} | ${Math.round(a.rps)} | ${Math.round(b.rps)} | ${(b.rps / (a.rps || 1)).toFixed(2)}× | ${Math.round(a.cpuUs)} | ${Math.round(b.cpuUs)} | ${(b.cpuUs / (a.cpuUs || 1)).toFixed(2)}× |`,
+        `| ${round} | ${Math.round(a.rps)} | ${Math.round(b.rps)} | ${(b.rps / (a.rps || 1)).toFixed(2)}× | ${Math.round(a.cpuUs)} | ${Math.round(b.cpuUs)} | ${(b.cpuUs / (a.cpuUs || 1)).toFixed(2)}× | ${Math.round(a.peakMiB)} | ${Math.round(b.peakMiB)} |`,
       );
     }
     process.stdout.write(
-      `operation: ${operation}\nA: ${builds.A} ${JSON.stringify(settings.A)}\nB: ${builds.B} ${JSON.stringify(settings.B)}\n\n| round | A req/s | B req/s | B/A | A µs CPU/req | B µs CPU/req | B/A |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n${rows.join('\n')}\n`,
+      `operation: ${operation}\nA: ${builds.A} ${JSON.stringify(settings.A)}\nB: ${builds.B} ${JSON.stringify(settings.B)}\n\n| round | A req/s | B req/s | B/A | A µs CPU/req | B µs CPU/req | B/A | A peak RSS MiB | B peak RSS MiB |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n${rows.join('\n')}\n`,
     );
   } finally {
     await database.stop();

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { SERVER_NODE_FLAGS } from '../src/runtime-flags.js';
+import { SERVER_ENV_WORDS, SERVER_NODE_FLAGS } from '../src/runtime-flags.js';
 import { startDatabase } from '../scripts/lib/database.js';
 import { findProjectRoot } from '../scripts/lib/project-root.js';
 import { cpuTicks, memoryOf, TICKS_PER_SECOND } from './lib/proc-stats.js';
@@ -296,7 +296,7 @@ export function reportMarkdown(report: HostileReport, command: string): string {
   return [
     `# Hostile traffic, ${report.date}`,
     '',
-    `Command: \`${command}\`. Service: \`node ${SERVER_NODE_FLAGS.join(' ')} dist/src/server.js\` (as \`npm run serve\`), local mode, Node ${report.node}, on this project's 2-core machine.`,
+    `Command: \`${command}\`. Service: \`${SERVER_ENV_WORDS} node ${SERVER_NODE_FLAGS.join(' ')} dist/src/server.js\` (as \`npm run serve\`), local mode, Node ${report.node}, on this project's 2-core machine.`,
     '',
     '## Memory: distinct Content-Type parameters',
     '',

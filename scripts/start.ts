@@ -2,7 +2,7 @@
 // found on PATH, else the embedded FerretDB, built on first use), and stops both together.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { SERVER_NODE_FLAGS } from '../src/runtime-flags.js';
+import { SERVER_ENV, SERVER_NODE_FLAGS } from '../src/runtime-flags.js';
 import { startDatabase } from './lib/database.js';
 
 const log = (line: string) => process.stderr.write(`[start] ${line}\n`);
@@ -12,7 +12,10 @@ async function main(): Promise<number> {
   const database = await startDatabase({ log, ...(process.env.EMBEDDED_DB_DIR ? { dataDir: process.env.EMBEDDED_DB_DIR } : {}) });
   log(`Database: ${database.description}`);
 
-  const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, serverEntry], { stdio: 'inherit', env: { ...process.env, MONGODB_URI: database.uri } });
+  const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, serverEntry], {
+    stdio: 'inherit',
+    env: { ...SERVER_ENV, ...process.env, MONGODB_URI: database.uri },
+  });
   // A terminal's Ctrl-C reaches both processes; a `kill` reaches only this one, so pass it on.
   // The server finishes its in-flight requests before it exits; the database stops after it.
   const forward = (signal: NodeJS.Signals) => server.kill(signal);

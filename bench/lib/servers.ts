@@ -1,7 +1,7 @@
 // Starting the servers under test: the service as shipped and the three peers, each on a free
 // loopback port, its output in a log file (never the terminal), in a process group of its own
 // that is killed if the bench dies. Ready means: the first 200 from its readiness route.
-import { SERVER_NODE_FLAGS } from '../../src/runtime-flags.js';
+import { SERVER_ENV, SERVER_ENV_WORDS, SERVER_NODE_FLAGS } from '../../src/runtime-flags.js';
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,7 @@ export type RunningServer = {
 
 /** How each server is run, for the report. */
 export const SERVER_COMMANDS: Readonly<Record<ServerKind, string>> = {
-  service: `node ${SERVER_NODE_FLAGS.join(' ')} dist/src/server.js (as npm start runs it; default settings: HOST 127.0.0.1, LOG_LEVEL info into a log file, API_TOKENS set; every request sends the bearer token)`,
+  service: `${SERVER_ENV_WORDS} node ${SERVER_NODE_FLAGS.join(' ')} dist/src/server.js (as npm start runs it; default settings: HOST 127.0.0.1, LOG_LEVEL info into a log file, API_TOKENS set; every request sends the bearer token)`,
   jwt: 'the same, also trusting an identity provider (JWT_ISSUER, JWT_AUDIENCE, JWT_JWKS_FILE with the RS256 key the bench made); every request sends an RS256 JWT with every scope instead of the static token',
   traced: 'the same, with OTEL_EXPORTER_OTLP_ENDPOINT set to a local sink the bench runs (accepts OTLP JSON, counts the spans, discards them): tracing on',
   bare: 'node dist/bench/peers/bare/server.js (baseline: Express 5 + mongodb driver, no validation, auth, logging or headers)',
@@ -140,6 +140,7 @@ export function startService(options: {
     args: () => [...SERVER_NODE_FLAGS, serviceEntry],
     // Defaults otherwise: a free PORT instead of 5000, and the token the bench sends.
     env: {
+      ...SERVER_ENV,
       HOST: '127.0.0.1',
       MONGODB_URI: options.dbUri,
       API_TOKENS: options.token,

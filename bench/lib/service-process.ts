@@ -1,7 +1,7 @@
 // The service as `npm run serve` runs it, for the scripts that measure it directly (bench/hostile.ts,
 // bench/ab.ts): a child process on a free loopback port, ready once /readyz answers 200.
 import { spawn } from 'node:child_process';
-import { SERVER_NODE_FLAGS } from '../../src/runtime-flags.js';
+import { SERVER_ENV, SERVER_NODE_FLAGS } from '../../src/runtime-flags.js';
 import { listeningUrl } from '../../scripts/lib/listening-url.js';
 import { addExitHook } from '../../scripts/lib/managed-process.js';
 
@@ -19,7 +19,7 @@ const START_TIMEOUT_MS = 30_000;
 /** Starts `entry` (a built dist/src/server.js) on `node` with `env` over a minimal environment. */
 export async function startServiceProcess(options: { node: string; entry: string; env: Record<string, string> }): Promise<ServiceProcess> {
   const child = spawn(options.node, [...SERVER_NODE_FLAGS, options.entry], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...options.env },
+    env: { PATH: process.env.PATH ?? '', ...SERVER_ENV, HOST: '127.0.0.1', PORT: '0', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const removeHook = addExitHook(() => child.kill('SIGKILL'));
