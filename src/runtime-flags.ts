@@ -1,6 +1,6 @@
 /**
- * Node flags (and, below, environment) the service is started with (`npm start`, `npm run serve`, the benchmark). Only a
- * command-line flag sets them: V8 reads them when the heap is created. Both trade memory for
+ * Node flags the service is started with (`npm start`, `npm run serve`, the benchmark; its
+ * environment is below). Only a command-line flag sets them: V8 reads them when the heap is created. Both trade memory for
  * no measurable throughput (the figures: docs/performance.md, "Measurements behind the code"):
  * - `--max-semi-space-size=8`: under load V8 on Node 24 lets the young generation grow to tens of
  *   MiB per semi-space; a smaller cap costs throughput.
@@ -14,12 +14,12 @@ export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8', 
  * Environment the service is started with, under what the caller already set (theirs wins).
  * - `MALLOC_ARENA_MAX=2`: glibc's malloc gives each thread that allocates an arena of its own
  *   (up to eight per core), and libuv's pool and V8's helper threads each keep one partly filled;
- *   two arenas kept RSS under load about 12 MiB lower. Read by glibc at process start only; other
+ *   two arenas kept peak RSS under load about 10 MiB lower. Read by glibc at process start only; other
  *   C libraries (musl) ignore it.
  */
 export const SERVER_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
 
-/** `SERVER_ENV` as `NAME=value` words, for the commands written in package.json and the reports. */
+/** `SERVER_ENV` as `NAME=value` words, for the commands the reports print. */
 export const SERVER_ENV_WORDS: string = Object.entries(SERVER_ENV)
   .map(([name, value]) => `${name}=${value}`)
   .join(' ');
