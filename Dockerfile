@@ -15,9 +15,11 @@ RUN npm run build --silent \
  && npm prune --omit=dev --omit=optional --no-audit --no-fund
 
 FROM node:24.21.0-bookworm-slim
+# MALLOC_ARENA_MAX: npm run serve's environment (src/runtime-flags.ts); `docker run -e` overrides it.
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
-    PORT=5000
+    PORT=5000 \
+    MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { renderEnvExample, writtenDefault } from '../../scripts/lib/env-example.js';
 import { configSpec } from '../../src/config.js';
+import { SERVER_ENV } from '../../src/runtime-flags.js';
 import { loadSpec } from '../../src/spec.js';
 import { projectRoot } from '../support/project.js';
 
@@ -86,7 +87,16 @@ describe('the files shipped with the service', () => {
     const serve = (JSON.parse(read('package.json')) as { scripts: { serve: string } }).scripts.serve;
     const command = /^CMD \[(.*)\]$/m.exec(dockerfile)?.[1];
     assert.ok(command, 'a CMD in exec form');
-    assert.equal((JSON.parse(`[${command}]`) as string[]).join(' '), serve);
+    // serve sets its environment as shell defaults (NAME=${NAME:-value}); the image sets it by ENV.
+    const words = serve.split(' ');
+    const defaults = words.filter((word) => /^[A-Z_]+=\$\{/.test(word));
+    assert.deepEqual(
+      defaults,
+      Object.entries(SERVER_ENV).map(([name, value]) => `${name}=\${${name}:-${value}}`),
+    );
+    for (const [name, value] of Object.entries(SERVER_ENV))
+      assert.match(dockerfile, new RegExp(`^ENV [^]*?^\\s+${name}=${value}$`, 'm'), `ENV ${name}=${value}`);
+    assert.equal((JSON.parse(`[${command}]`) as string[]).join(' '), words.slice(defaults.length).join(' '));
     assert.match(dockerfile, /^HEALTHCHECK [^\n]*\\\n[^\n]*\/readyz/m);
     assert.match(dockerfile, /^USER 1000:1000$/m, 'it runs as a non-root user');
     assert.ok((dockerfile.match(/^FROM /gm) ?? []).length >= 2, 'multi-stage');
