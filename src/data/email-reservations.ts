@@ -1,17 +1,23 @@
-import { MongoBulkWriteError, type Collection, type FindCursor, type ObjectId } from 'mongodb';
+import { MongoBulkWriteError, ObjectId, type Collection, type FindCursor } from 'mongodb';
 import { isDuplicateKey } from './duplicate-key.js';
 import { InsertBatches } from './insert-batches.js';
 import type { KeyedLock } from './keyed-lock.js';
 import type { Database } from './mongo-connection.js';
 import { backOff, type VersionTransitions } from './version-transitions.js';
 
-/** One reservation per email key (email-address.ts), as its `_id`: the uniqueness check and the lookup. */
-type ReservationDocument = { _id: string; userId: ObjectId; at: Date; rev?: number };
+/**
+ * One reservation per email key (email-address.ts), as its `_id`: the uniqueness check and the
+ * lookup. `tag` is new at every write (written before tags: absent), so a reservation read once is
+ * recognised later even if it was removed and written again with the same user and revision.
+ */
+export type Reservation = { _id: string; userId: ObjectId; at: Date; rev?: number; tag?: ObjectId };
+type ReservationDocument = Reservation;
 
 /** What a marker in `migrations` records: the migration ran to its end on this database. */
 type MigrationDocument = { _id: string; at: Date };
 
-export type ReservationOutcome = 'reserved' | 'taken';
+/** `busy`: other processes kept changing the reservation for the whole call bound. */
+export type ReservationOutcome = Reservation | 'taken' | 'busy';
 
 // The marker's id keeps the name these reservations once had: databases already carry it.
 const MIGRATION = 'email-claims';
@@ -19,8 +25,19 @@ const MIGRATION_BATCH = 500;
 /** A release that meets another process changing the reservation reads it again, this many times at most. */
 const RELEASE_ATTEMPTS = 5;
 
-/** A reservation's revision: how many times it was taken over (written before revisions: 0). */
+/** A reservation's revision: how many times it was taken over or renewed (written before revisions: 0). */
 const revision = (reservation: ReservationDocument): number => reservation.rev ?? 0;
+
+/** Whether two reads are of the same write of a reservation. */
+function sameWrite(a: ReservationDocument, b: ReservationDocument): boolean {
+  return (
+    a._id === b._id &&
+    a.userId.equals(b.userId) &&
+    revision(a) === revision(b) &&
+    a.at.getTime() === b.at.getTime() &&
+    (a.tag === undefined ? b.tag === undefined : b.tag !== undefined && a.tag.equals(b.tag))
+  );
+}
 
 /**
  * The `emails` collection: `{_id: <email key>, userId, at}`. Inserting a reservation is atomic
@@ -37,6 +54,11 @@ const revision = (reservation: ReservationDocument): number => reservation.rev ?
  *   than twice the database call bound: a younger one may belong to a registration still in
  *   flight in another process, so until then the email answers 409, as for any registration in
  *   progress.
+ *
+ * A user that moves back to an email it left may find its own old reservation, which the process
+ * that moved it off may be removing at that moment. So the move renews it (a new write, so a new
+ * tag), and a release removes only the very write it read before its user let the email go: the
+ * renewed one stays.
  */
 export class EmailReservations {
   private readonly reservations: Collection<ReservationDocument>;
@@ -64,42 +86,62 @@ export class EmailReservations {
     return (await this.reservations.findOne({ _id: key }))?.userId ?? null;
   }
 
-  /** Reserves the email for this user: 'taken' when another user has it or is being given it. */
+  /** The email's reservation if it points to this user: what a later `release` may remove. */
+  async heldBy(key: string, userId: ObjectId): Promise<Reservation | null> {
+    const existing = await this.reservations.findOne({ _id: key });
+    return existing?.userId.equals(userId) ? existing : null;
+  }
+
+  /**
+   * Reserves the email for this user: the reservation written, or 'taken' when another user has
+   * it or is being given it. A reservation that changes while it is decided on (another process
+   * released, renewed or took it over) is read again and decided again, within the call bound.
+   */
   reserve(key: string, userId: ObjectId): Promise<ReservationOutcome> {
     return this.locks.run(`email:${key}`, async () => {
-      const now = new Date();
-      try {
-        await this.newReservations.insert({ _id: key, userId, at: now });
-        return 'reserved';
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
+      const giveUpAt = Date.now() + this.database.timeoutMs;
+      for (let attempt = 0; Date.now() < giveUpAt; attempt++) {
+        const now = new Date();
+        const fresh: Reservation = { _id: key, userId, at: now, tag: new ObjectId() };
+        try {
+          await this.newReservations.insert(fresh);
+          return fresh;
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+        }
+        const existing = await this.reservations.findOne({ _id: key });
+        if (!existing) continue; // released in between (by another process): insert again
+        if (!existing.userId.equals(userId)) {
+          if (now.getTime() - existing.at.getTime() < this.graceMs) return 'taken';
+          if (await this.users.holds(existing.userId, key)) return 'taken';
+        }
+        // Taken over, or (this user's own, left from when it had the email) renewed.
+        const next: Reservation = { ...fresh, rev: revision(existing) + 1 };
+        const { _id, ...replacement } = next;
+        if (await this.changeExactly(existing, () => this.reservations.replaceOne(this.exactly(existing), replacement))) return next;
+        await backOff(attempt);
       }
-      const existing = await this.reservations.findOne({ _id: key });
-      // Released in between (by another process): one more atomic attempt decides.
-      if (!existing) return this.insertOnce({ _id: key, userId, at: now });
-      if (existing.userId.equals(userId)) return 'reserved';
-      if (now.getTime() - existing.at.getTime() < this.graceMs) return 'taken';
-      if (await this.users.holds(existing.userId, key)) return 'taken';
-      const taken = await this.changeExactly(existing, () =>
-        this.reservations.replaceOne(this.exactly(existing), { userId, at: now, rev: revision(existing) + 1 }),
-      );
-      return taken ? 'reserved' : 'taken';
+      return 'busy';
     });
   }
 
   /** Points the email at this user, whatever its reservation said (repairs; the caller found the user). */
   pointTo(key: string, userId: ObjectId): Promise<void> {
     return this.locks.run(`email:${key}`, async () => {
-      await this.database.write(() => this.reservations.replaceOne({ _id: key }, { userId, at: new Date() }, { upsert: true }));
+      await this.database.write(() => this.reservations.replaceOne({ _id: key }, { userId, at: new Date(), tag: new ObjectId() }, { upsert: true }));
     });
   }
 
-  /** Removes the email's reservation if it still points to this user (who no longer has the email). */
-  release(key: string, userId: ObjectId): Promise<void> {
-    return this.locks.run(`email:${key}`, async () => {
+  /**
+   * Removes the email's reservation if it is still `held`, the write read before its user let the
+   * email go (`heldBy`, or what `reserve` returned); a reservation renewed or taken over since stays.
+   */
+  release(held: Reservation | null): Promise<void> {
+    if (!held) return Promise.resolve();
+    return this.locks.run(`email:${held._id}`, async () => {
       for (let attempt = 0; attempt < RELEASE_ATTEMPTS; attempt++) {
-        const existing = await this.reservations.findOne({ _id: key });
-        if (!existing?.userId.equals(userId)) return;
+        const existing = await this.reservations.findOne({ _id: held._id });
+        if (!existing || !sameWrite(existing, held)) return;
         if (await this.changeExactly(existing, () => this.reservations.deleteOne(this.exactly(existing)))) return;
         await backOff(attempt);
       }
@@ -118,7 +160,7 @@ export class EmailReservations {
     }
     const unchanged = async () => {
       const again = await this.reservations.findOne({ _id: existing._id });
-      return again !== null && again.userId.equals(existing.userId) && revision(again) === revision(existing);
+      return again !== null && sameWrite(again, existing);
     };
     const done = await this.transitions.exclusive(`email:${existing._id}`, revision(existing), unchanged, async (turn) => {
       if (!turn.valid()) return false;
@@ -143,7 +185,7 @@ export class EmailReservations {
       batch = [];
     };
     for await (const user of users) {
-      batch.push({ _id: user.emailKey, userId: user._id, at: new Date() });
+      batch.push({ _id: user.emailKey, userId: user._id, at: new Date(), tag: new ObjectId() });
       if (batch.length === MIGRATION_BATCH) await flush();
     }
     await flush();
@@ -166,26 +208,17 @@ export class EmailReservations {
       const existing = await this.reservations.findOne({ _id: wanted._id });
       if (existing?.userId.equals(wanted.userId)) continue;
       if (existing && (await this.users.holds(existing.userId, wanted._id))) continue;
-      await this.reservations.replaceOne({ _id: wanted._id }, { userId: wanted.userId, at: wanted.at }, { upsert: true });
+      const { _id, ...replacement } = wanted;
+      await this.reservations.replaceOne({ _id }, replacement, { upsert: true });
     }
   }
 
   /**
    * The filter of a write to the reservation as it was read. On MongoDB it holds the whole reservation, so
    * the write is atomic with the read across processes; on FerretDB v1 only `{_id}` is served by
-   * an index, and its filters are not applied atomically anyway: the per-email lock is the guard.
+   * an index, and its filters are not applied atomically anyway: the claim `changeExactly` takes is the guard.
    */
   private exactly(reservation: ReservationDocument): Partial<ReservationDocument> {
     return this.database.engine === 'ferretdb' ? { _id: reservation._id } : reservation;
-  }
-
-  private async insertOnce(reservation: ReservationDocument): Promise<ReservationOutcome> {
-    try {
-      await this.newReservations.insert(reservation);
-      return 'reserved';
-    } catch (error) {
-      if (isDuplicateKey(error)) return 'taken';
-      throw error;
-    }
   }
 }

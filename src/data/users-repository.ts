@@ -3,7 +3,7 @@ import type { UserChanges, UserRecord, UsersStore, WriteCondition } from '../dom
 import { emailKey } from '../domain/email-address.js';
 import { escapeRegExp } from '../domain/user-rules.js';
 import { AppError } from '../errors/app-error.js';
-import { EmailReservations, type ReservationOutcome } from './email-reservations.js';
+import { EmailReservations, type Reservation, type ReservationOutcome } from './email-reservations.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import { InsertBatches } from './insert-batches.js';
 import { KeyedLock } from './keyed-lock.js';
@@ -142,7 +142,7 @@ export class UsersRepository implements UsersStore {
       updatedAt: now,
     };
     await this.database.run(async () => {
-      this.refuseUnlessReserved(await this.reservations.reserve(doc.emailKey, doc._id));
+      this.reserved(await this.reservations.reserve(doc.emailKey, doc._id));
       try {
         await this.newUsers.insert(doc);
       } catch (error) {
@@ -248,7 +248,10 @@ export class UsersRepository implements UsersStore {
     return this.exclusively(_id, applies, null, async (current, turn) => {
       const newKey = changes.email === undefined ? current.emailKey : emailKey(changes.email);
       const moves = newKey !== current.emailKey;
-      if (moves) this.refuseUnlessReserved(await this.reservations.reserve(newKey, _id));
+      // Read before the user lets the old email go: the release removes that write of it only.
+      const [leaving, reserved] = moves
+        ? await Promise.all([this.reservations.heldBy(current.emailKey, _id), this.reservations.reserve(newKey, _id).then((outcome) => this.reserved(outcome))])
+        : [null, null];
       let updated: UserDocument | null;
       try {
         if (turn && !turn.valid()) throw claimExpired();
@@ -262,7 +265,7 @@ export class UsersRepository implements UsersStore {
       if (!moves) return updated ? toRecord(updated) : null;
       // Moved: the old email is let go. Not moved (changed meanwhile by another process): the new
       // reservation is not needed.
-      await this.reservations.release(updated ? current.emailKey : newKey, _id);
+      await this.reservations.release(updated ? leaving : reserved);
       return updated ? toRecord(updated) : null;
     });
   }
@@ -270,8 +273,9 @@ export class UsersRepository implements UsersStore {
   private delete(_id: ObjectId, applies: (doc: UserDocument) => boolean): Promise<boolean> {
     return this.exclusively(_id, applies, false, async (current, turn) => {
       if (turn && !turn.valid()) throw claimExpired();
+      const leaving = await this.reservations.heldBy(current.emailKey, _id);
       const { deletedCount } = await this.database.write(() => this.users.deleteOne(this.at(current)));
-      if (deletedCount === 1) await this.reservations.release(current.emailKey, _id);
+      if (deletedCount === 1) await this.reservations.release(leaving);
       return deletedCount === 1;
     });
   }
@@ -308,8 +312,11 @@ export class UsersRepository implements UsersStore {
     });
   }
 
-  private refuseUnlessReserved(outcome: ReservationOutcome): void {
-    if (outcome !== 'reserved') throw emailTaken();
+  /** The reservation made, or the refusal: 409 when taken, 503 when it could not be decided in time. */
+  private reserved(outcome: ReservationOutcome): Reservation {
+    if (outcome === 'taken') throw emailTaken();
+    if (outcome === 'busy') throw claimExpired();
+    return outcome;
   }
 
   /**

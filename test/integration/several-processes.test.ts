@@ -175,6 +175,27 @@ describe('several processes on one database', () => {
     }
   });
 
+  it('when a user moves off an email and, through another process, back onto it while the first is still letting it go, then the email reaches the user', async () => {
+    const stamp = Date.now();
+    const [home, away] = [`home.${stamp}@example.com`, `away.${stamp}@example.com`];
+    const user = await repositories[0]!.insert({ name: 'returner', email: home });
+    // The first process's removal of the reservation of home is held up on its way to the
+    // database; meanwhile the second process moves the user back to home.
+    const held = delayNextWrite('emails', 'deleteOne', 200);
+    const leaving = repositories[0]!.updateById(user.id, { email: away });
+    await held.reached;
+    const back = await repositories[1]!.updateById(user.id, { email: home });
+    assert.equal((await leaving)?.email, away);
+    held.restore();
+    assert.equal(back?.email, home);
+    assert.deepEqual(
+      (await repositories[2]!.list({ limit: 2, email: home })).map((found) => found.id),
+      [user.id],
+      `${home} reaches its user`,
+    );
+    assert.deepEqual(await repositories[2]!.list({ limit: 2, email: away }), [], `${away} is free`);
+  });
+
   it('when one process lets an email go while another takes its reservation over, then the email still reaches whoever has it', async () => {
     const eager = connections.map((connection) => new UsersRepository(connection, { staleReservationAfterMs: 1 }));
     const stamp = Date.now();
