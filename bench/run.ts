@@ -13,6 +13,7 @@ import { findProjectRoot } from '../scripts/lib/project-root.js';
 import { createTempDataDir } from '../scripts/lib/temp-data-dir.js';
 import { measureDatabase } from './lib/database-loop.js';
 import { waitUntilIdle } from './lib/drain.js';
+import { cpuTicks, TICKS_PER_SECOND } from './lib/proc-stats.js';
 import { ensureFlaskVenv } from './lib/flask-venv.js';
 import { runLoad } from './lib/load.js';
 import { describeMachine } from './lib/machine.js';
@@ -20,7 +21,7 @@ import { benchProvider, type BenchProvider } from './lib/jwt-provider.js';
 import { parseOptions, USAGE, UsageError, type BenchOptions } from './lib/options.js';
 import { renderMarkdown, formatMs, formatRate } from './lib/report-md.js';
 import { renderSvg } from './lib/report-svg.js';
-import { SERVER_ORDER, type BenchReport, type ServerRecord, type UsersRun } from './lib/results.js';
+import { SERVER_ORDER, type BenchReport, type CpuPerRequest, type ServerRecord, type UsersRun } from './lib/results.js';
 import { seedPeerDatabase, seedThroughProduct, type SeededUser } from './lib/seed.js';
 import { SERVER_COMMANDS, startBare, startFastify, startFlask, startService, type RunningServer } from './lib/servers.js';
 import { startSpanSink } from './lib/span-sink.js';
@@ -110,14 +111,24 @@ async function measureServer(kind: ServerKind, users: number, context: Context):
         // Between workloads always; the warm-up's tail is the same load and may run into the measurement.
         if (phase === 'warmup' || workload.quietBeforeMeasuring) await settle(pids, `${kind} before ${workload.title}`);
         const plan = await workload.plan(target, phase);
-        return runLoad({ baseUrl: running.baseUrl, headers, plan, connections: options.connections, durationSec });
+        const before = { server: cpuTicks([running.pid]), database: cpuTicks([db.pid]), bench: process.cpuUsage() };
+        const result = await runLoad({ baseUrl: running.baseUrl, headers, plan, connections: options.connections, durationSec });
+        const answered = Math.max(result.requests, 1);
+        const ticksUs = (ticks: number) => ((ticks / TICKS_PER_SECOND) * 1e6) / answered;
+        const bench = process.cpuUsage(before.bench);
+        const cpu: CpuPerRequest = {
+          serverUs: ticksUs(cpuTicks([running.pid]) - before.server),
+          databaseUs: ticksUs(cpuTicks([db.pid]) - before.database),
+          loadGeneratorUs: (bench.user + bench.system) / answered,
+        };
+        return { result, cpu };
       };
       await load('warmup', options.warmupSec);
-      const result = await load('measure', options.durationSec);
+      const { result, cpu } = await load('measure', options.durationSec);
       const outcome: Outcome = { server: kind, users, workload: workload.id, title: workload.title, result };
       const verdict = judge(outcome);
       context.outcomes.push(outcome);
-      record.workloads[workload.id] = { title: workload.title, scaling: workload.scaling, result, verdict };
+      record.workloads[workload.id] = { title: workload.title, scaling: workload.scaling, result, verdict, cpu };
       log(
         `${kind}, ${users} users, ${workload.title}: ${formatRate(result.rps)} req/s, p50 ${formatMs(result.latencyMs.p50)} ms, ` +
           `p99 ${formatMs(result.latencyMs.p99)} ms (${describeStatuses(result)})${verdict.kind === 'ok' ? '' : ` ${verdict.kind.toUpperCase()}`}`,

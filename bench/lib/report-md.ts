@@ -3,7 +3,7 @@ import type { OperationResult } from './database-loop.js';
 import { SERVER_ORDER, type BenchReport, type UsersRun, type WorkloadRecord } from './results.js';
 import { SERVER_COMMANDS } from './servers.js';
 import { describeStatuses, NOT_RUN, notRunReason, TOLERATED } from './verdict.js';
-import { WORKLOADS, type ServerKind } from './workloads.js';
+import { WORKLOADS, type ServerKind, type WorkloadId } from './workloads.js';
 
 export function formatRate(value: number): string {
   return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(1);
@@ -73,6 +73,7 @@ function usersSection(run: UsersRun, report: BenchReport): string[] {
       ]),
     );
   }
+  lines.push(...cpuSection(run, servers));
   lines.push(
     '',
     `Database ceiling (the \`mongodb\` driver in the bench process against a fresh FerretDB with the same users, ${report.settings.connections} operations in flight, no HTTP):`,
@@ -93,6 +94,37 @@ function usersSection(run: UsersRun, report: BenchReport): string[] {
     }),
     '',
   );
+  return lines;
+}
+
+/** The workloads whose CPU split is shown: the id read is the one the service's goal is set on. */
+const CPU_WORKLOADS: readonly WorkloadId[] = ['healthz', 'get-user-by-id'];
+
+/**
+ * Where each answered request's CPU time went, per server: its own processes, the database's, the
+ * load generator's. They share the machine's cores, so the rate follows their sum.
+ */
+function cpuSection(run: UsersRun, servers: readonly ServerKind[]): string[] {
+  const measured = servers.filter((kind) => CPU_WORKLOADS.some((id) => run.servers[kind]?.workloads[id]?.cpu !== undefined));
+  if (measured.length === 0) return [];
+  const us = (value: number) => Math.round(value).toLocaleString('en-US');
+  const lines = [
+    '',
+    "CPU time per answered request, µs (from /proc over the measured run: the server's processes / the database / the load generator = their sum; they share the cores, so a rate follows the sum):",
+    '',
+    row(['workload', ...measured]),
+    row(['---', ...measured.map(() => '---:')]),
+  ];
+  for (const id of CPU_WORKLOADS) {
+    const title = WORKLOADS.find((workload) => workload.id === id)?.title ?? id;
+    const cellOf = (kind: ServerKind) => {
+      const cpu = run.servers[kind]?.workloads[id]?.cpu;
+      return cpu
+        ? `${us(cpu.serverUs)} / ${us(cpu.databaseUs)} / ${us(cpu.loadGeneratorUs)} = ${us(cpu.serverUs + cpu.databaseUs + cpu.loadGeneratorUs)}`
+        : '—';
+    };
+    lines.push(row([`\`${title}\``, ...measured.map(cellOf)]));
+  }
   return lines;
 }
 

@@ -8,7 +8,14 @@ import type { ServerKind, WorkloadId } from './workloads.js';
 
 export const SERVER_ORDER: readonly ServerKind[] = ['service', 'traced', 'jwt', 'bare', 'fastify', 'flask'];
 
-export type WorkloadRecord = { title: string; scaling: boolean; result: LoadResult; verdict: Verdict };
+/**
+ * CPU time used during the measured run, per answered request, in µs: by the server's processes,
+ * by the database's, and by the bench process (the load generator). The cores are shared, so
+ * a server's rate follows the sum, not its own share alone.
+ */
+export type CpuPerRequest = { serverUs: number; databaseUs: number; loadGeneratorUs: number };
+
+export type WorkloadRecord = { title: string; scaling: boolean; result: LoadResult; verdict: Verdict; cpu?: CpuPerRequest };
 
 export type ServerRecord = {
   command: string;

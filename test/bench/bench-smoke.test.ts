@@ -125,6 +125,12 @@ describe('when the bench runs in smoke mode, with --trace and --jwt', () => {
     assert.match(markdown, /\| traced\/service \|/, 'tracing on is compared with tracing off');
     assert.match(markdown, /\| jwt\/service \|/, 'JWTs are compared with the static token');
     assert.match(markdown, /\| service\/bare \| service\/fastify \| service\/flask \|/, 'the service is compared with each peer');
+    assert.match(markdown, /CPU time per answered request/, 'where the CPU time of a request went is reported');
+    assert.match(
+      markdown,
+      /\| `GET \/users\/\{id\}` \| \d[\d,]* \/ \d[\d,]* \/ \d[\d,]* = \d[\d,]* \|/,
+      'server / database / load generator = sum, for the id read',
+    );
     assert.match(readFileSync(`${base}.svg`, 'utf8'), /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     assert.ok(existsSync(`${base}.json`));
   });
@@ -152,6 +158,13 @@ describe('when the bench runs in smoke mode, with --trace and --jwt', () => {
     assert.ok(run.database.findOneById.operations > 0 && run.database.insertOne.operations > 0, 'the database ceiling was measured');
     assert.ok((run.servers.traced?.spans ?? 0) > 0, `the traced service sent spans to the sink: ${run.servers.traced?.spans}`);
     assert.equal(run.servers.service?.spans, undefined, 'the untraced service has no collector');
+    for (const server of ['service', 'bare', 'fastify'] as const) {
+      const cpu = run.servers[server]?.workloads['get-user-by-id']?.cpu;
+      assert.ok(cpu, `${server}: the CPU split of the id read`);
+      // Every answered request used some CPU in the server and in the load generator; a server that
+      // asks the database for each read makes the database work too.
+      assert.ok(cpu.serverUs > 0 && cpu.loadGeneratorUs > 0 && cpu.databaseUs > 0, `${server}: ${JSON.stringify(cpu)}`);
+    }
     for (const server of ['service', 'traced', 'bare', 'fastify'] as const) {
       assert.ok((run.servers[server]?.readyMs ?? 0) > 0, `${server}: a ready time`);
       assert.ok((run.servers[server]?.memory?.peakRssKb ?? 0) > 0, `${server}: a peak RSS`);
