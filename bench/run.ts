@@ -15,6 +15,7 @@ import { measureDatabase } from './lib/database-loop.js';
 import { waitUntilIdle } from './lib/drain.js';
 import { cpuTicks, TICKS_PER_SECOND } from './lib/proc-stats.js';
 import { ensureFlaskVenv } from './lib/flask-venv.js';
+import { mergeRounds } from './lib/rounds.js';
 import { runLoad } from './lib/load.js';
 import { describeMachine } from './lib/machine.js';
 import { benchProvider, type BenchProvider } from './lib/jwt-provider.js';
@@ -26,7 +27,7 @@ import { seedPeerDatabase, seedThroughProduct, type SeededUser } from './lib/see
 import { SERVER_COMMANDS, startBare, startFastify, startFlask, startService, type RunningServer } from './lib/servers.js';
 import { startSpanSink } from './lib/span-sink.js';
 import { describeStatuses, failures, judge, notRunReason, type Outcome } from './lib/verdict.js';
-import { createTarget, WORKLOADS, type ServerKind } from './lib/workloads.js';
+import { createTarget, WORKLOADS, type ServerKind, type Workload } from './lib/workloads.js';
 
 const log = (line: string): void => {
   process.stderr.write(`[bench] ${line}\n`);
@@ -102,7 +103,7 @@ async function measureServer(kind: ServerKind, users: number, context: Context):
     const target = createTarget({ kind, baseUrl: running.baseUrl, headers, seeded, connections: options.connections, seed: PICK_SEED });
     const record: ServerRecord = { command: SERVER_COMMANDS[kind], readyMs: running.readyMs, memory: undefined, workloads: {} };
     const pids = [running.pid, db.pid];
-    for (const workload of WORKLOADS.filter((candidate) => candidate.servers.includes(kind))) {
+    for (const workload of workloadsOf(kind, options)) {
       if (notRunReason(kind, users, workload.id) !== undefined) {
         log(`${kind}, ${users} users, ${workload.title}: not run (see NOT_RUN in bench/lib/verdict.ts)`);
         continue;
@@ -148,15 +149,26 @@ async function measureServer(kind: ServerKind, users: number, context: Context):
   }
 }
 
+/** The workloads measured on this server: its own, as `--workloads` chose. */
+function workloadsOf(kind: ServerKind, options: BenchOptions): Workload[] {
+  return WORKLOADS.filter((candidate) => candidate.servers.includes(kind) && (options.workloads === undefined || options.workloads.includes(candidate.id)));
+}
+
 async function measureUsers(users: number, context: Context): Promise<UsersRun> {
-  const servers: UsersRun['servers'] = {};
-  const asked = (kind: ServerKind) => (kind === 'traced' ? context.options.trace : kind === 'jwt' ? context.options.jwt : true);
-  for (const kind of SERVER_ORDER) if (asked(kind)) servers[kind] = await measureServer(kind, users, context);
+  const { options } = context;
+  const asked = (kind: ServerKind) => (kind === 'traced' ? options.trace : kind === 'jwt' ? options.jwt : true) && workloadsOf(kind, options).length > 0;
+  const kinds = SERVER_ORDER.filter(asked);
+  // The servers take turns round after round (rounds.ts); one round is the bench as it always was.
+  const rounds = new Map<ServerKind, ServerRecord[]>(kinds.map((kind) => [kind, []]));
+  for (let round = 1; round <= options.rounds; round++) {
+    if (options.rounds > 1) log(`${users} users: round ${round} of ${options.rounds}`);
+    for (const kind of kinds) rounds.get(kind)?.push(await measureServer(kind, users, context));
+  }
+  const servers: UsersRun['servers'] = Object.fromEntries(kinds.map((kind) => [kind, mergeRounds(rounds.get(kind) ?? [])]));
 
   const db = await startFreshDatabase();
   try {
     const seeded = await seedPeerDatabase(db.uri, users);
-    const { options } = context;
     const database = await measureDatabase({
       dbUri: db.uri,
       seeded,
@@ -220,6 +232,8 @@ async function main(argv: readonly string[]): Promise<number> {
       smoke: options.smoke,
       trace: options.trace,
       jwt: options.jwt,
+      rounds: options.rounds,
+      ...(options.workloads === undefined ? {} : { workloads: options.workloads }),
     },
     runs,
     failures: [

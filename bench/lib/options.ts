@@ -1,6 +1,9 @@
 // The command line of `npm run bench`, parsed and checked once.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { WORKLOADS, type WorkloadId } from './workloads.js';
+
+const WORKLOAD_IDS: readonly WorkloadId[] = WORKLOADS.map((workload) => workload.id);
 
 export type BenchOptions = {
   /** Users seeded before measuring; one full round of servers per count. */
@@ -21,6 +24,10 @@ export type BenchOptions = {
   jwt: boolean;
   /** Where results go; undefined: bench/results (or a temporary directory in smoke mode). */
   outDir: string | undefined;
+  /** Times each server is measured per users count, the servers taking turns (rounds.ts). */
+  rounds: number;
+  /** The workloads to measure; undefined: every one. */
+  workloads: WorkloadId[] | undefined;
 };
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -38,6 +45,9 @@ export const USAGE = `Usage: npm run bench -- [options]
   --jwt               also run the service with an identity provider's JWTs ("jwt": every request
                       sends an RS256 access token with every scope, verified against a JWKS file),
                       beside it with a static API_TOKENS token ("service")
+  --rounds N          measure each server N times per users count, the servers taking turns, and
+                      report each workload by its median round (default 1)
+  --workloads ID[,…]  measure only these workloads (ids: ${WORKLOAD_IDS.join(', ')})
   --help              this text
 `;
 
@@ -73,6 +83,8 @@ export function parseOptions(argv: readonly string[], defaultNode: string): Benc
         smoke: { type: 'boolean', default: false },
         trace: { type: 'boolean', default: false },
         jwt: { type: 'boolean', default: false },
+        rounds: { type: 'string' },
+        workloads: { type: 'string', multiple: true },
         help: { type: 'boolean', default: false },
       },
     });
@@ -86,6 +98,10 @@ export function parseOptions(argv: readonly string[], defaultNode: string): Benc
   const users = (values.users ?? [smoke ? '300' : '10000']).flatMap((item) => item.split(',')).map((item) => positiveInteger('--users', item.trim()));
   const durationSec = values.duration === undefined ? (smoke ? 1 : 6) : positiveNumber('--duration', values.duration);
   const connections = values.connections === undefined ? (smoke ? 8 : 32) : positiveInteger('--connections', values.connections);
+  const rounds = values.rounds === undefined ? 1 : positiveInteger('--rounds', values.rounds);
+  const workloads = values.workloads?.flatMap((item) => item.split(',')).map((item) => item.trim());
+  const unknown = workloads?.filter((id) => !(WORKLOAD_IDS as readonly string[]).includes(id)) ?? [];
+  if (unknown.length > 0) throw new UsageError(`--workloads: no workload ${unknown.join(', ')} (ids: ${WORKLOAD_IDS.join(', ')})`);
   if (values.label !== undefined && !/^[\w.-]+$/.test(values.label)) {
     throw new UsageError(`--label may hold letters, digits, '.', '_' and '-' only, not "${values.label}"`);
   }
@@ -102,5 +118,7 @@ export function parseOptions(argv: readonly string[], defaultNode: string): Benc
     trace: values.trace ?? false,
     jwt: values.jwt ?? false,
     outDir: values.out,
+    rounds,
+    workloads: workloads === undefined ? undefined : WORKLOAD_IDS.filter((id) => workloads.includes(id)),
   };
 }

@@ -74,6 +74,7 @@ function usersSection(run: UsersRun, report: BenchReport): string[] {
     );
   }
   lines.push(...cpuSection(run, servers));
+  lines.push(...roundsSection(run, servers));
   lines.push(
     '',
     `Database ceiling (the \`mongodb\` driver in the bench process against a fresh FerretDB with the same users, ${report.settings.connections} operations in flight, no HTTP):`,
@@ -128,6 +129,25 @@ function cpuSection(run: UsersRun, servers: readonly ServerKind[]): string[] {
   return lines;
 }
 
+/** Every round's req/s per workload and server, when there was more than one round. */
+function roundsSection(run: UsersRun, servers: readonly ServerKind[]): string[] {
+  const measured = WORKLOADS.filter((workload) => servers.some((kind) => (run.servers[kind]?.workloads[workload.id]?.roundsRps?.length ?? 0) > 1));
+  if (measured.length === 0) return [];
+  const lines = [
+    '',
+    "req/s of each round, in the order measured (the table above shows each server's median round):",
+    '',
+    row(['workload', ...servers]),
+    row(['---', ...servers.map(() => '---:')]),
+  ];
+  for (const workload of measured) {
+    lines.push(
+      row([`\`${workload.title}\``, ...servers.map((kind) => run.servers[kind]?.workloads[workload.id]?.roundsRps?.map(formatRate).join(', ') ?? '—')]),
+    );
+  }
+  return lines;
+}
+
 export function renderMarkdown(report: BenchReport): string {
   const { machine, settings } = report;
   const lines = [
@@ -149,6 +169,15 @@ export function renderMarkdown(report: BenchReport): string {
       'load',
       `autocannon ${machine.autocannon}, ${settings.connections} connections, ${settings.warmupSec} s warm-up then ${settings.durationSec} s per workload`,
     ]),
+    ...((settings.rounds ?? 1) > 1
+      ? [
+          row([
+            'rounds',
+            `${settings.rounds} per server and users count, the servers taking turns; each workload is reported by its median round (every round's req/s below each table)`,
+          ]),
+        ]
+      : []),
+    ...(settings.workloads ? [row(['workloads', settings.workloads.join(', ')])] : []),
     '',
     'Servers:',
     '',

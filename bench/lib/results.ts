@@ -15,7 +15,15 @@ export const SERVER_ORDER: readonly ServerKind[] = ['service', 'traced', 'jwt', 
  */
 export type CpuPerRequest = { serverUs: number; databaseUs: number; loadGeneratorUs: number };
 
-export type WorkloadRecord = { title: string; scaling: boolean; result: LoadResult; verdict: Verdict; cpu?: CpuPerRequest };
+export type WorkloadRecord = {
+  title: string;
+  scaling: boolean;
+  result: LoadResult;
+  verdict: Verdict;
+  cpu?: CpuPerRequest;
+  /** With `--rounds` above 1: every round's req/s, in the order measured (this record is the median one). */
+  roundsRps?: number[];
+};
 
 export type ServerRecord = {
   command: string;
@@ -39,7 +47,19 @@ export type BenchReport = {
   command: string;
   date: string;
   machine: Machine;
-  settings: { users: number[]; durationSec: number; warmupSec: number; connections: number; smoke: boolean; trace?: boolean; jwt?: boolean };
+  settings: {
+    users: number[];
+    durationSec: number;
+    warmupSec: number;
+    connections: number;
+    smoke: boolean;
+    trace?: boolean;
+    jwt?: boolean;
+    /** Rounds per server and users count (absent: 1). */
+    rounds?: number;
+    /** The workloads measured, when `--workloads` chose some (absent: all). */
+    workloads?: WorkloadId[];
+  };
   runs: UsersRun[];
   /** Runs that failed: a non-2xx answer, an error or a timeout where none is tolerated. */
   failures: string[];
