@@ -98,6 +98,11 @@ function usersSection(run: UsersRun, report: BenchReport): string[] {
   return lines;
 }
 
+/** A caption, then the head of a table with a row per workload and a column per server. */
+function tableHead(caption: string, servers: readonly ServerKind[]): string[] {
+  return ['', caption, '', row(['workload', ...servers]), row(['---', ...servers.map(() => '---:')])];
+}
+
 /** The workloads whose CPU split is shown: the id read is the one the service's goal is set on. */
 const CPU_WORKLOADS: readonly WorkloadId[] = ['healthz', 'get-user-by-id'];
 
@@ -109,13 +114,10 @@ function cpuSection(run: UsersRun, servers: readonly ServerKind[]): string[] {
   const measured = servers.filter((kind) => CPU_WORKLOADS.some((id) => run.servers[kind]?.workloads[id]?.cpu !== undefined));
   if (measured.length === 0) return [];
   const us = (value: number) => Math.round(value).toLocaleString('en-US');
-  const lines = [
-    '',
+  const lines = tableHead(
     "CPU time per answered request, µs (from /proc over the measured run: the server's processes / the database / the load generator = their sum; they share the cores, so a rate follows the sum):",
-    '',
-    row(['workload', ...measured]),
-    row(['---', ...measured.map(() => '---:')]),
-  ];
+    measured,
+  );
   for (const id of CPU_WORKLOADS) {
     const title = WORKLOADS.find((workload) => workload.id === id)?.title ?? id;
     const cellOf = (kind: ServerKind) => {
@@ -133,13 +135,7 @@ function cpuSection(run: UsersRun, servers: readonly ServerKind[]): string[] {
 function roundsSection(run: UsersRun, servers: readonly ServerKind[]): string[] {
   const measured = WORKLOADS.filter((workload) => servers.some((kind) => (run.servers[kind]?.workloads[workload.id]?.roundsRps?.length ?? 0) > 1));
   if (measured.length === 0) return [];
-  const lines = [
-    '',
-    "req/s of each round, in the order measured (the table above shows each server's median round):",
-    '',
-    row(['workload', ...servers]),
-    row(['---', ...servers.map(() => '---:')]),
-  ];
+  const lines = tableHead("req/s of each round, in the order measured (the table above shows each server's median round):", servers);
   for (const workload of measured) {
     lines.push(
       row([`\`${workload.title}\``, ...servers.map((kind) => run.servers[kind]?.workloads[workload.id]?.roundsRps?.map(formatRate).join(', ') ?? '—')]),

@@ -1,20 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { LoadResult } from '../../bench/lib/load.js';
 import { parseOptions, UsageError, type BenchOptions } from '../../bench/lib/options.js';
 import type { BenchReport, ServerRecord, WorkloadRecord } from '../../bench/lib/results.js';
 import { mergeRounds } from '../../bench/lib/rounds.js';
+import { runBench, type BenchRun } from '../support/bench-run.js';
 
 // `--rounds` and `--workloads`: the servers measured in turns, each workload reported by its
 // median round. The figures of the run at the end are never asserted, only what was measured.
-
-const benchEntry = fileURLToPath(new URL('../../bench/run.js', import.meta.url));
 
 function options(argv: string[]): BenchOptions {
   const parsed = parseOptions(argv, 'node');
@@ -85,19 +81,11 @@ describe('when rounds of one server are merged', () => {
 describe('when the bench runs two rounds of the id read in its smoke mode', () => {
   let outDir = '';
   let stderr = '';
-  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  let exit: BenchRun['exit'] | undefined;
 
   before(
     async () => {
-      outDir = await mkdtemp(join(tmpdir(), 'users-api-bench-rounds-'));
-      const child = spawn(process.execPath, [benchEntry, '--smoke', '--rounds', '2', '--workloads', 'get-user-by-id', '--out', outDir], {
-        env: { ...process.env, MONGODB_URI: 'mongodb://127.0.0.1:9/must-not-be-used' },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-        stderr += chunk;
-      });
-      exit = await new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+      ({ outDir, exit, stderr } = await runBench(['--smoke', '--rounds', '2', '--workloads', 'get-user-by-id']));
     },
     { timeout: 300_000 },
   );

@@ -1,21 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { LoadResult } from '../../bench/lib/load.js';
 import type { BenchReport, WorkloadRecord } from '../../bench/lib/results.js';
 import { failures, judge, notRunReason, type Outcome } from '../../bench/lib/verdict.js';
 import { WORKLOADS } from '../../bench/lib/workloads.js';
+import { runBench, type BenchRun } from '../support/bench-run.js';
 
 // The benchmark harness, end to end in its smoke mode (few users, 1 s per workload, every server
 // and workload), so that it cannot rot unnoticed. Its figures are never asserted: they depend on
 // the machine and on whatever else runs beside it. Only that every request got a 2xx answer is.
-
-const benchEntry = fileURLToPath(new URL('../../bench/run.js', import.meta.url));
 
 function fabricated(statuses: Record<string, number>, extra: Partial<LoadResult> = {}): LoadResult {
   const requests = Object.values(statuses).reduce((sum, count) => sum + count, 0);
@@ -85,24 +81,15 @@ describe('when a workload run is judged', () => {
 });
 
 describe('when the bench runs in smoke mode, with --trace and --jwt', () => {
-  let outDir: string;
-  let exit: { code: number | null; signal: NodeJS.Signals | null };
+  let outDir = '';
+  let exit: BenchRun['exit'] | undefined;
   let stderr = '';
 
   // About two minutes on two cores (the service runs three times: as it is, traced, with JWTs);
   // the bound is for a machine busy with the rest of the suite.
   before(
     async () => {
-      outDir = await mkdtemp(join(tmpdir(), 'users-api-bench-test-'));
-      const child = spawn(process.execPath, [benchEntry, '--smoke', '--trace', '--jwt', '--out', outDir], {
-        // The bench starts databases of its own: a shared one from the test runner must not matter.
-        env: { ...process.env, MONGODB_URI: 'mongodb://127.0.0.1:9/must-not-be-used' },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-        stderr += chunk;
-      });
-      exit = await new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+      ({ outDir, exit, stderr } = await runBench(['--smoke', '--trace', '--jwt']));
     },
     { timeout: 300_000 },
   );
