@@ -1,5 +1,5 @@
 import cors from 'cors';
-import express, { type Express, type Request } from 'express';
+import express, { type Express, type Request, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Database } from './data/mongo-connection.js';
 import type { UsersService } from './domain/users-service.js';
@@ -9,6 +9,7 @@ import { asksForTokens, type Config } from './config.js';
 import { requestAccess } from './http/middleware/access.js';
 import { bearerAuth } from './auth/bearer-auth.js';
 import { errorHandler, routeNotFound } from './http/middleware/error-handler.js';
+import { inSequence } from './http/middleware/in-sequence.js';
 import { docsRoutes } from './http/routes/docs-routes.js';
 import { closeConnectionsWhenStopping, healthRoutes, type HealthChecks } from './http/routes/health-routes.js';
 import { loopbackHostOnly } from './http/middleware/loopback-host.js';
@@ -55,7 +56,7 @@ const EXPOSED_HEADERS = ['ETag', 'Location', 'Retry-After', 'Deprecation', 'Link
 /**
  * Builds the HTTP application from its dependencies without listening: logging and protective
  * headers → (in local mode) the Host check → rate limits → parsers → contract validation
- * (including who may call what) → which users the caller may reach → thin handlers → one error
+ * (with who may call what, and which users the caller may reach) → thin handlers → one error
  * formatter.
  */
 export function createApp({ users, logger, config, health, database, rateLimitCounters, traceId }: AppDependencies): Express {
@@ -73,28 +74,33 @@ export function createApp({ users, logger, config, health, database, rateLimitCo
   // The client address that rate limits count by: X-Forwarded-For only from trusted proxies.
   app.set('trust proxy', config.trustProxy);
 
-  app.use(requestLogging(logger, { finished: (req, res, seconds) => metrics.observeRequest(req, res, seconds), ...(traceId ? { traceId } : {}) }));
-  // Before anything parses the request: headers reduced to what the contract can mean.
-  app.use(requestShape(operations.flatMap((operation) => operation.bodyMediaTypes)));
-  app.use(helmet());
+  // The middlewares every request passes run as few Express layers (in-sequence.ts), in this order.
+  const prelude: RequestHandler[] = [
+    requestLogging(logger, { finished: (req, res, seconds) => metrics.observeRequest(req, res, seconds), ...(traceId ? { traceId } : {}) }),
+    // Before anything parses the request: headers reduced to what the contract can mean.
+    requestShape(operations.flatMap((operation) => operation.bodyMediaTypes)),
+    helmet(),
+  ];
   // Local mode answers only requests addressed to its loopback address (DNS rebinding, see
   // src/http/middleware/loopback-host.ts): checked before anything is served, after helmet so that the 421
   // carries the same protective headers as every other response.
-  if (!asksForTokens(config)) app.use(loopbackHostOnly({ host: config.host }));
+  if (!asksForTokens(config)) prelude.push(loopbackHostOnly({ host: config.host }));
   if (config.corsOrigins.length > 0) {
-    app.use(cors({ origin: [...config.corsOrigins], exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }));
+    prelude.push(cors({ origin: [...config.corsOrigins], exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }));
   }
-  app.use(closeConnectionsWhenStopping(health));
-  app.use(deprecationHeaders);
-  // The spec and its Redoc page: not operations of the API, so answered before the validator
-  // (which would 404 them) and before body parsing (they take no body). What they serve shows
-  // each operation's code samples; the validator below keeps the document without them.
-  app.use(docsRoutes(withCodeSamples(spec, loadCodeSamples()), { publicBaseUrl: config.publicBaseUrl }));
+  prelude.push(
+    closeConnectionsWhenStopping(health),
+    deprecationHeaders,
+    // The spec and its Redoc page: not operations of the API, so answered before the validator
+    // (which would 404 them) and before body parsing (they take no body). What they serve shows
+    // each operation's code samples; the validator below keeps the document without them.
+    docsRoutes(withCodeSamples(spec, loadCodeSamples()), { publicBaseUrl: config.publicBaseUrl }),
+  );
 
   // Authentication and limits follow the spec: its `security` and `x-rate-limit` declarations.
   // The wrong-token limit runs first and counts a token before it is verified (rate-limits.ts);
-  // the registration limit, the validator's security handler and the access check then share one
-  // verdict (kept per request), so a JWT is verified once per request.
+  // the registration limit and the access check then share one verdict (kept per request), so a
+  // JWT is verified once per request.
   const auth = asksForTokens(config)
     ? bearerAuth({
         tokens: config.apiTokens,
@@ -104,39 +110,40 @@ export function createApp({ users, logger, config, health, database, rateLimitCo
     : undefined;
   const hasValidToken = async (req: Request) => (await auth?.callerOf(req)) !== undefined;
   if (auth) {
-    // One layer for every route: the operation is looked up only for a token not known valid.
+    // One check for every route: the operation is looked up only for a token not known valid.
     const readsToken = new Set(
       operations.filter((operation) => operation.secured || operation.rateLimit !== undefined).map((operation) => operation.operationId),
     );
     const isReadingToken = (req: Request) => readsToken.has(operationOf(req) ?? '');
-    app.use(authFailureLimiter(config.rateLimits, auth, isReadingToken, () => metrics.rateLimited('auth_failure'), rateLimitCounters));
+    prelude.push(authFailureLimiter(config.rateLimits, auth, isReadingToken, () => metrics.rateLimited('auth_failure'), rateLimitCounters));
   }
+  app.use(inSequence(prelude));
   const registrations = registrationLimiter(config.rateLimits, hasValidToken, () => metrics.rateLimited('registration'), rateLimitCounters);
   for (const operation of operations) {
     if (operation.rateLimit === 'registration') app[operation.method](operation.expressPath, registrations);
   }
 
   app.use(
-    express.json({
-      limit: BODY_LIMIT_BYTES,
-      type: ['application/json', 'application/merge-patch+json'],
-      // Any JSON text parses (a bare string too); the contract then says what shape it must have.
-      strict: false,
-    }),
+    inSequence([
+      express.json({
+        limit: BODY_LIMIT_BYTES,
+        type: ['application/json', 'application/merge-patch+json'],
+        // Any JSON text parses (a bare string too); the contract then says what shape it must have.
+        strict: false,
+      }),
+      openApiValidation({
+        document: spec.document,
+        validateResponses: config.validateResponses,
+        // Who may call the operation, and which users it may reach: all, or only the caller's own record.
+        access: requestAccess(operations, auth, operationOf),
+      }),
+    ]),
   );
-  app.use(
-    openApiValidation({
-      document: spec.document,
-      validateResponses: config.validateResponses,
-      bearerAuth: auth ? (req, scopes) => auth.check(req, scopes) : undefined,
-    }),
-  );
-  // Which users the operation may reach for this caller: all, or only its own record.
-  app.use(requestAccess(operations, auth, operationOf));
-  app.use(healthRoutes(health));
-  app.use(metricsRoutes(metrics.registry));
+  // The users' routes first: the requests that matter most then enter no other router.
   app.use(usersRoutes(users));
   app.use(legacyRoutes(users));
+  app.use(healthRoutes(health));
+  app.use(metricsRoutes(metrics.registry));
   app.use(routeNotFound);
   app.use(errorHandler(logger, BODY_LIMIT_BYTES));
   return app;

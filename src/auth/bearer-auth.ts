@@ -1,13 +1,13 @@
 import { hash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
-import { grants, STATIC_TOKEN_CALLER, type Caller } from './caller.js';
+import { STATIC_TOKEN_CALLER, type Caller } from './caller.js';
 import type { JwtVerifier } from './jwt-verifier.js';
 import { BEARER_AUTHORIZATION } from '../../clients/typescript/src/bearer-token.js';
 import type { Logger } from '../logger.js';
 
 // Bearer tokens (RFC 6750): a configured static token, or a JWT from the identity provider. The
-// validator decides from the spec which operations need one and with which scopes; this says who
-// a presented token names and whether it grants those scopes.
+// access check (src/http/middleware/access.ts) decides from the spec which operations need one and
+// with which scopes; this says who a presented token names.
 
 /** Three base64url parts: only such a token is worth a JWT verification. */
 export const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
@@ -18,18 +18,6 @@ const digest = (token: string) => hash('sha256', token, 'buffer');
 /** The token in an Authorization header, or undefined when there is none of the Bearer form. */
 function bearerToken(header: string | undefined): string | undefined {
   return header ? BEARER_AUTHORIZATION.exec(header)?.[1] : undefined;
-}
-
-/**
- * Thrown to express-openapi-validator by the security handler for a valid token without the
- * scopes: the validator answers with its status, and the message names the scopes wanted.
- */
-class InsufficientScope extends Error {
-  override readonly name = 'InsufficientScope';
-  readonly status = 403;
-  constructor(scopes: readonly string[]) {
-    super(scopes.join(' '));
-  }
 }
 
 export type BearerAuthOptions = {
@@ -52,12 +40,6 @@ export type BearerAuth = {
   callerOf(req: Request): Promise<Caller | undefined>;
   /** The verdict that costs nothing (no signature check, no fetch): what the limits decide on first. */
   verdictNow(req: Request): TokenVerdictNow;
-  /**
-   * express-openapi-validator's handler for the `bearerAuth` scheme, called with the scopes of
-   * each security requirement of the operation: true when the token grants them, false for no
-   * valid token (401), InsufficientScope for a valid token without them (403).
-   */
-  check(req: Request, scopes: readonly string[]): Promise<boolean>;
 };
 
 /**
@@ -69,9 +51,8 @@ export type BearerAuth = {
  */
 export function bearerAuth({ tokens, jwt, logger }: BearerAuthOptions): BearerAuth {
   const accepted = tokens.map(digest);
-  // The rate limiters, the validator (once per security requirement) and the access check all
-  // ask about the same request: check it once (the promise is kept, so a JWT is verified once
-  // even when they ask while it is being verified).
+  // The rate limiters and the access check both ask about the same request: check it once (the
+  // promise is kept, so a JWT is verified once even when they ask while it is being verified).
   const callers = new WeakMap<Request, Promise<Caller | undefined>>();
   const isStatic = (token: string): boolean => {
     const presented = digest(token);
@@ -109,18 +90,12 @@ export function bearerAuth({ tokens, jwt, logger }: BearerAuthOptions): BearerAu
       const token = bearerToken(req.get('authorization'));
       if (token === undefined) return 'none';
       if (isStatic(token)) {
-        // Kept as the request's verdict: the validator and the access check then hash it no more.
+        // Kept as the request's verdict: the access check then hashes it no more.
         if (!callers.has(req)) callers.set(req, Promise.resolve(STATIC_TOKEN_CALLER));
         return 'valid';
       }
       if (!jwt || !JWT_SHAPE.test(token)) return 'invalid';
       return jwt.remembered(token) !== undefined ? 'valid' : 'unknown';
-    },
-    async check(req, scopes) {
-      const caller = await callerOf(req);
-      if (caller === undefined) return false;
-      if (grants(caller, scopes)) return true;
-      throw new InsufficientScope(scopes);
     },
   };
 }

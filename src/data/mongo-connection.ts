@@ -82,6 +82,13 @@ function brief(error: unknown): { name: string; message: string } {
 export class Database {
   readonly client: MongoClient;
   readonly db: Db;
+  /**
+   * The same database without a write concern, for reads. The driver copies the write concern a
+   * collection inherits into every find's options and then deletes it there, which leaves those
+   * options in V8's slow dictionary form: about 3 KB more garbage per `findOne` than without
+   * (docs/performance.md, "Measurements behind the code"). A read takes no write concern anyway.
+   */
+  readonly reads: Db;
   /** Upper bound on one database call, in milliseconds. */
   readonly timeoutMs: number;
   private readonly retryMaxMs: number;
@@ -112,7 +119,6 @@ export class Database {
       connectTimeoutMS: options.timeoutMs,
       socketTimeoutMS: options.timeoutMs,
       waitQueueTimeoutMS: options.timeoutMs,
-      writeConcern: { w: 'majority', journal: true },
     });
     const pool = this.pool;
     this.client
@@ -121,7 +127,10 @@ export class Database {
       .on('connectionCheckedOut', () => pool.inUse++)
       .on('connectionCheckedIn', () => pool.inUse--);
     // The URI's own database wins, as a MongoDB user expects; `dbName` is the fallback.
-    this.db = this.client.db(new URL(options.uri).pathname.replace(/^\//, '') || options.dbName);
+    const name = new URL(options.uri).pathname.replace(/^\//, '') || options.dbName;
+    // Every write through `db` waits for a majority's journal (docs/operations.md, "Durability").
+    this.db = this.client.db(name, { writeConcern: { w: 'majority', journal: true } });
+    this.reads = this.client.db(name);
   }
 
   /** FerretDB's SQLite takes one writer at a time: see write-gate.ts. */

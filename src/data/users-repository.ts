@@ -86,6 +86,8 @@ const emailTaken = (cause?: unknown) => new AppError('EMAIL_TAKEN', 'Another use
  */
 export class UsersRepository implements UsersStore {
   private readonly users: Collection<UserDocument>;
+  /** The same collection for reads only: without the write concern (see Database.reads). */
+  private readonly userReads: Collection<UserDocument>;
   private readonly newUsers: InsertBatches<UserDocument>;
   private readonly reservations: EmailReservations;
   private readonly pages = new SharedReads<UserDocument[]>();
@@ -110,6 +112,7 @@ export class UsersRepository implements UsersStore {
     options: { staleReservationAfterMs?: number } = {},
   ) {
     this.users = database.db.collection<UserDocument>('users');
+    this.userReads = database.reads.collection<UserDocument>('users');
     this.newUsers = new InsertBatches(this.users, (command) => database.write(command));
     this.transitions = new VersionTransitions(database, 2 * database.timeoutMs);
     this.reservations = new EmailReservations(database, this.locks, this.transitions, options.staleReservationAfterMs ?? 2 * database.timeoutMs, {
@@ -156,7 +159,7 @@ export class UsersRepository implements UsersStore {
 
   async findById(id: string): Promise<UserRecord | null> {
     const _id = objectId(id);
-    const doc = _id && (await this.database.run(() => this.users.findOne({ _id }), 'findById'));
+    const doc = _id && (await this.database.run(() => this.userReads.findOne({ _id }), 'findById'));
     return doc ? toRecord(doc) : null;
   }
 
@@ -172,7 +175,7 @@ export class UsersRepository implements UsersStore {
       filter.name = { $regex: `^${escapeRegExp(text(query.namePrefix))}`, $options: 'i' };
     }
     const key = JSON.stringify([query.afterId ?? null, query.namePrefix ?? null, query.limit]);
-    const docs = await this.database.run(() => this.pages.run(key, () => this.users.find(filter).sort({ _id: 1 }).limit(query.limit).toArray()), 'list');
+    const docs = await this.database.run(() => this.pages.run(key, () => this.userReads.find(filter).sort({ _id: 1 }).limit(query.limit).toArray()), 'list');
     return docs.map(toRecord);
   }
 

@@ -77,6 +77,23 @@ describe('Database.run against the real database', () => {
   });
 });
 
+describe('Database handles for writes and for reads', () => {
+  it("when a collection comes from db, then its writes wait for a majority's journal; when it comes from reads, then it carries no write concern and reads what db wrote", async () => {
+    const database = await connectTestDatabase('database_concerns');
+    try {
+      const concern = database.db.collection('probe').writeConcern;
+      assert.equal(concern?.w, 'majority');
+      assert.equal(concern?.journal, true);
+      assert.equal(database.reads.collection('probe').writeConcern, undefined);
+      await database.db.collection<{ _id: string; n: number }>('probe').insertOne({ _id: 'a', n: 1 });
+      assert.deepEqual(await database.reads.collection<{ _id: string; n: number }>('probe').findOne({ _id: 'a' }), { _id: 'a', n: 1 });
+    } finally {
+      await database.db.dropDatabase();
+      await database.close();
+    }
+  });
+});
+
 describe('Database when nothing listens at its address', () => {
   it('when connecting in the background, then calls fail at once with SERVICE_UNAVAILABLE and every attempt is logged with a growing, capped pause', async () => {
     const port = await pickFreePort();

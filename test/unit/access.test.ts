@@ -5,6 +5,7 @@ import { STATIC_TOKEN_CALLER, type Caller } from '../../src/auth/caller.js';
 import { EVERY_USER, ownRecordOf, reaches } from '../../src/domain/access.js';
 import { accessOf, requestAccess } from '../../src/http/middleware/access.js';
 import type { BearerAuth } from '../../src/auth/bearer-auth.js';
+import { AppError } from '../../src/errors/app-error.js';
 import { specOperations } from '../../src/http/openapi/spec-operations.js';
 import { loadSpec } from '../../src/spec.js';
 
@@ -13,7 +14,6 @@ const jwtCaller = (scopes: string, verifiedEmail?: string): Caller => ({ scopes:
 const authFor = (caller: Caller | undefined): BearerAuth => ({
   callerOf: async () => caller,
   verdictNow: () => (caller ? 'valid' : 'invalid'),
-  check: async () => caller !== undefined,
 });
 
 /** What requestAccess decides for a request the validator matched to `operationId`. */
@@ -47,6 +47,47 @@ describe('requestAccess', () => {
   it('when no token is asked for (local mode) or the operation is public, then every user', async () => {
     assert.deepEqual(accessOf(await decide('getUser', undefined)), EVERY_USER);
     assert.deepEqual(accessOf(await decide('createUser', authFor(undefined))), EVERY_USER);
+  });
+
+  it('when a secured operation gets no valid token, then UNAUTHORIZED saying whether one was sent (never echoing it), and nothing is decided', async () => {
+    const cases: [headers: Record<string, string>, detail: string][] = [
+      [{}, 'This operation needs a bearer token in the Authorization header.'],
+      [{ authorization: 'Bearer not-a-token-0123456789' }, 'The bearer token is not valid.'],
+    ];
+    for (const operationId of ['getUser', 'listUsers', 'deleteUser', 'legacyUpdateUser', 'getMetrics']) {
+      for (const [headers, detail] of cases) {
+        const res = { locals: {} } as Response;
+        const req = { headers } as Request;
+        await assert.rejects(Promise.resolve(requestAccess(operations, authFor(undefined), () => operationId)(req, res, () => undefined)), (error: unknown) => {
+          assert.ok(error instanceof AppError);
+          assert.equal(error.code, 'UNAUTHORIZED');
+          assert.equal(error.detail, detail);
+          return true;
+        });
+        assert.throws(() => accessOf(res), /no access was decided/, operationId);
+      }
+    }
+  });
+
+  it('when a valid token grants none of the scope sets, then INSUFFICIENT_SCOPE naming the first set, as the spec lists them', async () => {
+    const cases: [operationId: string, scopes: string, wanted: string[]][] = [
+      ['getUser', 'users:write', ['users:read']],
+      ['updateUser', 'users:read', ['users:write']],
+      ['getMetrics', 'users:read users:write users:self', ['metrics:read']],
+    ];
+    for (const [operationId, scopes, wanted] of cases) {
+      await assert.rejects(
+        Promise.resolve(requestAccess(operations, authFor(jwtCaller(scopes)), () => operationId)({} as Request, { locals: {} } as Response, () => undefined)),
+        (error: unknown) => {
+          assert.ok(error instanceof AppError);
+          assert.equal(error.code, 'INSUFFICIENT_SCOPE');
+          assert.deepEqual(error.requiredScopes, wanted);
+          assert.equal(error.detail, `The bearer token does not grant the scope this operation needs (${wanted.join(' ')}).`);
+          return true;
+        },
+        operationId,
+      );
+    }
   });
 
   it('when the request matched no operation, then nothing is decided and a handler asking fails (never every user)', async () => {

@@ -52,7 +52,8 @@ export function specOperations(spec: unknown): SpecOperation[] {
           method: method as SpecOperation['method'],
           path,
           expressPath: path.replace(/\{([^}]+)\}/g, ':$1'),
-          secured: security.length > 0,
+          // An empty requirement (`{}`) lets anyone call it, as OpenAPI says.
+          secured: security.length > 0 && security.every((requirement) => Object.keys(requirement).length > 0),
           scopeSets: security.map(scopesOf),
           rateLimit: operation['x-rate-limit'],
           bodyMediaTypes: Object.keys(operation.requestBody?.content ?? {}),

@@ -11,8 +11,6 @@ type BodyParserError = Error & { type: string; status?: number };
 
 const VALIDATOR_CODES: Partial<Record<number, ErrorCode>> = {
   400: 'VALIDATION_FAILED',
-  401: 'UNAUTHORIZED',
-  403: 'INSUFFICIENT_SCOPE',
   404: 'ROUTE_NOT_FOUND',
   405: 'METHOD_NOT_ALLOWED',
   413: 'PAYLOAD_TOO_LARGE',
@@ -105,6 +103,11 @@ export function toProblem(
   });
 
   if (error instanceof AppError) {
+    if (error.code === 'UNAUTHORIZED') {
+      // RFC 6750 §3: say which scheme to use, and that a presented token was refused.
+      const challenge = request.hasCredentials ? 'Bearer realm="users-api", error="invalid_token"' : 'Bearer realm="users-api"';
+      return respond(error.code, error.detail, {}, { 'WWW-Authenticate': challenge });
+    }
     if (error.code === 'SERVICE_UNAVAILABLE') {
       // RFC 9110 §10.2.3: when to try again, in whole seconds (at least one).
       const seconds = Math.max(1, Math.ceil(error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS));
@@ -131,24 +134,6 @@ export function toProblem(
     if (code === 'VALIDATION_FAILED') {
       const issues = (error.errors ?? []).map(toIssue);
       return respond(code, describe(issues), { errors: issues });
-    }
-    if (code === 'UNAUTHORIZED') {
-      // RFC 6750 §3: say which scheme to use, and that a presented token was refused.
-      return request.hasCredentials
-        ? respond(code, 'The bearer token is not valid.', {}, { 'WWW-Authenticate': 'Bearer realm="users-api", error="invalid_token"' })
-        : respond(code, 'This operation needs a bearer token in the Authorization header.', {}, { 'WWW-Authenticate': 'Bearer realm="users-api"' });
-    }
-    if (code === 'INSUFFICIENT_SCOPE') {
-      // RFC 6750 §3.1: the scopes wanted, as the security handler named them (from the spec).
-      const scopes = SCOPES.test(error.message) ? error.message : '';
-      return respond(
-        code,
-        scopes
-          ? `The bearer token does not grant the scope this operation needs (${scopes}).`
-          : 'The bearer token does not grant the scope this operation needs.',
-        {},
-        { 'WWW-Authenticate': insufficientScopeChallenge(scopes) },
-      );
     }
     if (code === 'METHOD_NOT_ALLOWED') {
       const allow = error.headers?.Allow ?? '';
