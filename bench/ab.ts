@@ -4,7 +4,8 @@
 // `GET /users/{id}`) or `--operation patch` (`PATCH /users/{id}` without If-Match, a name change
 // spread over the seeded users, so every answer is 200 and each write moves a version).
 // `--a-env KEY=VALUE` / `--b-env KEY=VALUE` (repeatable) set settings for one side, so one build can
-// be compared with itself under other settings (e.g. `--b-env WORKERS=2`).
+// be compared with itself under other settings (e.g. `--b-env WORKERS=2`), and `--a-node-flags='<flags>'` /
+// `--b-node-flags='<flags>'` replace the service's Node flags (src/runtime-flags.ts) for one side.
 // Alternating spreads the machine's drift over both, which one run of `npm run bench` per build
 // cannot. Every status is counted; a round with anything but 200 fails the comparison. Beside the
 // rates, the CPU time the service process used per answered request (from /proc): on a machine
@@ -16,16 +17,21 @@ import { parseArgs } from 'node:util';
 import { startDatabase } from '../scripts/lib/database.js';
 import { cpuTicks, memoryOf, TICKS_PER_SECOND } from './lib/proc-stats.js';
 import { startServiceProcess, type ServiceProcess } from './lib/service-process.js';
+import { SERVER_NODE_FLAGS } from '../src/runtime-flags.js';
 
 const TOKEN = 'ab-bench-token-0123456789abcdef';
 
-function startBuild(dir: string, mongodbUri: string, settings: Record<string, string> = {}): Promise<ServiceProcess> {
+function startBuild(dir: string, mongodbUri: string, settings: Record<string, string> = {}, nodeFlags?: readonly string[]): Promise<ServiceProcess> {
   return startServiceProcess({
     node: process.execPath,
     entry: join(dir, 'dist/src/server.js'),
     env: { MONGODB_URI: mongodbUri, API_TOKENS: TOKEN, LOG_LEVEL: 'info', REGISTRATION_RATE_LIMIT: '1000000', ...settings },
+    ...(nodeFlags ? { nodeFlags } : {}),
   });
 }
+
+/** `--x-node-flags='<flags>'` as a list; undefined: the service's own. */
+const flagsOf = (words: string | undefined): string[] | undefined => words?.split(' ').filter((word) => word.length > 0);
 
 /** `KEY=VALUE` arguments as settings. */
 function settingsOf(pairs: string[] | undefined): Record<string, string> {
@@ -81,16 +87,19 @@ async function main(): Promise<void> {
       operation: { type: 'string', default: 'get' },
       'a-env': { type: 'string', multiple: true },
       'b-env': { type: 'string', multiple: true },
+      'a-node-flags': { type: 'string' },
+      'b-node-flags': { type: 'string' },
     },
   });
   if (!values.a || !values.b)
     throw new Error(
-      'usage: node dist/bench/ab.js --a <project dir> --b <project dir> [--rounds 3] [--duration 6] [--warmup 1.5] [--users 1000] [--operation get|patch] [--a-env KEY=VALUE …] [--b-env KEY=VALUE …]',
+      'usage: node dist/bench/ab.js --a <project dir> --b <project dir> [--rounds 3] [--duration 6] [--warmup 1.5] [--users 1000] [--operation get|patch] [--a-env KEY=VALUE …] [--b-env KEY=VALUE …] [--a-node-flags="<flags>"] [--b-node-flags="<flags>"]',
     );
   if (values.operation !== 'get' && values.operation !== 'patch') throw new Error(`--operation is get or patch, not ${values.operation}`);
   const operation: Operation = values.operation;
   const builds = { A: resolve(values.a), B: resolve(values.b) };
   const settings = { A: settingsOf(values['a-env']), B: settingsOf(values['b-env']) };
+  const nodeFlags = { A: flagsOf(values['a-node-flags']), B: flagsOf(values['b-node-flags']) };
   const database = await startDatabase({ log: (line) => process.stderr.write(`[ab] ${line}\n`) });
   try {
     const uri = new URL(database.uri);
@@ -111,7 +120,7 @@ async function main(): Promise<void> {
     for (let round = 1; round <= Number(values.rounds); round++) {
       const measured: Record<string, { rps: number; cpuUs: number; peakMiB: number }> = {};
       for (const name of ['A', 'B'] as const) {
-        const server = await startBuild(builds[name], uri.toString(), settings[name]);
+        const server = await startBuild(builds[name], uri.toString(), settings[name], nodeFlags[name]);
         await load(server.baseUrl, ids, Number(values.warmup), operation);
         const ticksBefore = cpuTicks([server.pid]);
         const { rps, statuses } = await load(server.baseUrl, ids, Number(values.duration), operation);
@@ -133,7 +142,7 @@ async function main(): Promise<void> {
       );
     }
     process.stdout.write(
-      `operation: ${operation}\nA: ${builds.A} ${JSON.stringify(settings.A)}\nB: ${builds.B} ${JSON.stringify(settings.B)}\n\n| round | A req/s | B req/s | B/A | A µs CPU/req | B µs CPU/req | B/A | A peak RSS MiB | B peak RSS MiB |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n${rows.join('\n')}\n`,
+      `operation: ${operation}\nA: ${builds.A} ${JSON.stringify(settings.A)} ${(nodeFlags.A ?? SERVER_NODE_FLAGS).join(' ')}\nB: ${builds.B} ${JSON.stringify(settings.B)} ${(nodeFlags.B ?? SERVER_NODE_FLAGS).join(' ')}\n\n| round | A req/s | B req/s | B/A | A µs CPU/req | B µs CPU/req | B/A | A peak RSS MiB | B peak RSS MiB |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n${rows.join('\n')}\n`,
     );
   } finally {
     await database.stop();

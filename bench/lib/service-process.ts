@@ -16,9 +16,17 @@ export type ServiceProcess = {
 
 const START_TIMEOUT_MS = 30_000;
 
-/** Starts `entry` (a built dist/src/server.js) on `node` with `env` over a minimal environment. */
-export async function startServiceProcess(options: { node: string; entry: string; env: Record<string, string> }): Promise<ServiceProcess> {
-  const child = spawn(options.node, [...SERVER_NODE_FLAGS, options.entry], {
+/**
+ * Starts `entry` (a built dist/src/server.js) on `node` with `env` over a minimal environment, with
+ * the service's Node flags unless `nodeFlags` replaces them (to measure other flags).
+ */
+export async function startServiceProcess(options: {
+  node: string;
+  entry: string;
+  env: Record<string, string>;
+  nodeFlags?: readonly string[];
+}): Promise<ServiceProcess> {
+  const child = spawn(options.node, [...(options.nodeFlags ?? SERVER_NODE_FLAGS), options.entry], {
     env: { PATH: process.env.PATH ?? '', ...SERVER_ENV, HOST: '127.0.0.1', PORT: '0', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

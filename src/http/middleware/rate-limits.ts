@@ -42,8 +42,8 @@ function limiter(
 }
 
 /**
- * Whether the request carries a valid token: the same verdict the validator's security handler
- * gives later (src/auth/bearer-auth.ts keeps one per request). Asynchronous, as a JWT may need the provider's
+ * Whether the request carries a valid token: the same verdict the access check gives later
+ * (src/auth/bearer-auth.ts keeps one per request). Asynchronous, as a JWT may need the provider's
  * keys fetched; a static token answers at once.
  */
 export type TokenCheck = (req: Request) => Promise<boolean>;
