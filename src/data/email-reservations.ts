@@ -1,5 +1,6 @@
 import { MongoBulkWriteError, ObjectId, type Collection, type FindCursor } from 'mongodb';
 import { isDuplicateKey } from './duplicate-key.js';
+import { findById } from './find-by-id.js';
 import { InsertBatches } from './insert-batches.js';
 import type { KeyedLock } from './keyed-lock.js';
 import type { Database } from './mongo-connection.js';
@@ -60,6 +61,9 @@ function sameWrite(a: ReservationDocument, b: ReservationDocument): boolean {
  * tag), and a release removes only the very write it read before its user let the email go: the
  * renewed one stays.
  */
+/** The collection of the reservations. */
+const EMAILS = 'emails';
+
 export class EmailReservations {
   private readonly reservations: Collection<ReservationDocument>;
   private readonly newReservations: InsertBatches<ReservationDocument>;
@@ -76,14 +80,14 @@ export class EmailReservations {
       holds(userId: ObjectId, key: string): Promise<boolean>;
     },
   ) {
-    this.reservations = database.db.collection<ReservationDocument>('emails');
+    this.reservations = database.db.collection<ReservationDocument>(EMAILS);
     this.newReservations = new InsertBatches(this.reservations, (command) => database.write(command));
     this.migrations = database.db.collection<MigrationDocument>('migrations');
   }
 
   /** The user an email's reservation points to, if any (it may be stale: the caller checks the user). */
   async resolve(key: string): Promise<ObjectId | null> {
-    return (await this.reservations.findOne({ _id: key }))?.userId ?? null;
+    return (await findById<ReservationDocument>(this.database.reads, EMAILS, key))?.userId ?? null;
   }
 
   /** The email's reservation if it points to this user: what a later `release` may remove. */

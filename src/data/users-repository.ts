@@ -3,6 +3,7 @@ import type { UserChanges, UserRecord, UsersStore, WriteCondition } from '../dom
 import { emailKey } from '../domain/email-address.js';
 import { escapeRegExp } from '../domain/user-rules.js';
 import { AppError } from '../errors/app-error.js';
+import { findById } from './find-by-id.js';
 import { EmailReservations, type Reservation, type ReservationOutcome } from './email-reservations.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import { InsertBatches } from './insert-batches.js';
@@ -22,6 +23,7 @@ type UserDocument = {
   updatedAt: Date;
 };
 
+const USERS = 'users';
 const EMAIL_INDEX = 'emailKey_unique';
 const OBJECT_ID = /^[0-9a-f]{24}$/;
 
@@ -111,8 +113,8 @@ export class UsersRepository implements UsersStore {
     private readonly database: Database,
     options: { staleReservationAfterMs?: number } = {},
   ) {
-    this.users = database.db.collection<UserDocument>('users');
-    this.userReads = database.reads.collection<UserDocument>('users');
+    this.users = database.db.collection<UserDocument>(USERS);
+    this.userReads = database.reads.collection<UserDocument>(USERS);
     this.newUsers = new InsertBatches(this.users, (command) => database.write(command));
     this.transitions = new VersionTransitions(database, 2 * database.timeoutMs);
     this.reservations = new EmailReservations(database, this.locks, this.transitions, options.staleReservationAfterMs ?? 2 * database.timeoutMs, {
@@ -159,7 +161,7 @@ export class UsersRepository implements UsersStore {
 
   async findById(id: string): Promise<UserRecord | null> {
     const _id = objectId(id);
-    const doc = _id && (await this.database.run(() => this.userReads.findOne({ _id }), 'findById'));
+    const doc = _id && (await this.database.run(() => findById<UserDocument>(this.database.reads, USERS, _id), 'findById'));
     return doc ? toRecord(doc) : null;
   }
 
@@ -220,7 +222,7 @@ export class UsersRepository implements UsersStore {
   private async byEmail(key: string): Promise<UserDocument | null> {
     const userId = await this.reservations.resolve(key);
     if (!userId) return null;
-    const doc = await this.users.findOne({ _id: userId });
+    const doc = await findById<UserDocument>(this.database.reads, USERS, userId);
     if (doc?.emailKey === key) return doc;
     // A stale reservation. The write order makes it mean "nobody has this email", except after a race
     // between processes on FerretDB (see email-reservations.ts): ask the users themselves, and repair.
