@@ -9,7 +9,7 @@
 // Used by scripts/capture-reference-examples.ts (which writes postman/src/reference/examples.json)
 // and by test/conformance/reference-examples.test.ts (which checks the committed examples against a
 // fresh capture). Needs MONGODB_URI (a database for the ordinary servers).
-import { Collection } from 'mongodb';
+import { Collection, Db } from 'mongodb';
 import { OwnFerretDb } from '../../test/support/ferretdb.js';
 import { IdentityProvider, signingKey } from '../../test/support/identity-provider.js';
 import { startServerProcess, waitUntil } from '../../test/support/server-process.js';
@@ -305,20 +305,31 @@ function context(baseUrl: string, token: string, scopeless: string): Ctx {
   };
 }
 
-/** The database driver's calls that reject while `armed`, as if the database connection broke mid-call. */
+/**
+ * The database driver's calls that reject while `armed`, as if the database connection broke
+ * mid-call: the collections' methods, and the `find` commands reads by `_id` send through
+ * `Db.command` (src/data/find-by-id.ts). Other commands (the readiness ping) still reach it.
+ */
 function driverFault(): { arm(): void; disarm(): void } {
   const methods = ['find', 'findOne', 'insertOne', 'findOneAndUpdate', 'findOneAndDelete', 'deleteOne', 'countDocuments', 'aggregate'] as const;
   const proto = Collection.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
   const originals = new Map(methods.map((method) => [method, proto[method]!]));
+  type Command = (this: Db, ...args: Parameters<Db['command']>) => ReturnType<Db['command']>;
+  const db = Db.prototype as unknown as { command: Command };
+  const command = db.command;
+  const fail = () => {
+    throw new Error('injected failure: the database driver throws');
+  };
   return {
     arm() {
-      for (const method of methods)
-        proto[method] = () => {
-          throw new Error('injected failure: the database driver throws');
-        };
+      for (const method of methods) proto[method] = fail;
+      db.command = function (this: Db, ...args) {
+        return 'find' in args[0] ? fail() : command.apply(this, args);
+      };
     },
     disarm() {
       for (const [method, original] of originals) proto[method] = original;
+      db.command = command;
     },
   };
 }

@@ -6,7 +6,7 @@ import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { BatchSpanProcessor, NodeTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import { UrlRedactingSpanProcessor } from './url-redaction.js';
 
 // Loaded by server.ts only when OTEL_EXPORTER_OTLP_ENDPOINT is set, and before the modules it
@@ -47,6 +47,28 @@ function nameByOperation(span: Span, request: IncomingMessage | object): void {
 }
 
 /**
+ * Reads by `_id` are sent as `find` commands through `Db.command` (src/data/find-by-id.ts), whose
+ * namespace is the database's `$cmd`: the instrumentation names such a span `find $cmd`. The
+ * reply's cursor names the real collection (`<db>.<collection>`), and the span takes it, so it reads
+ * `find users` like any other command on a collection. Only `$cmd` spans are looked at (their
+ * replies are small: the reply is decoded again here); a command that fails has no reply and
+ * keeps `$cmd`.
+ */
+function collectionFromReply(span: Span, { data }: { data: unknown }): void {
+  const attributes = (span as Partial<ReadableSpan>).attributes;
+  if (attributes?.['db.collection.name'] !== '$cmd') return;
+  // The driver hands over its lazily decoded reply (MongoDBResponse); older ones a plain document.
+  const reply = typeof (data as { toObject?: unknown } | undefined)?.toObject === 'function' ? (data as { toObject(): unknown }).toObject() : data;
+  const namespace = (reply as { cursor?: { ns?: unknown } } | undefined)?.cursor?.ns;
+  if (typeof namespace !== 'string') return;
+  const dot = namespace.indexOf('.');
+  const collection = namespace.slice(dot + 1);
+  if (dot < 0 || collection.length === 0) return;
+  span.setAttribute('db.collection.name', collection);
+  span.updateName(`${String(attributes['db.operation.name'])} ${collection}`);
+}
+
+/**
  * Starts tracing: a span per request (its parent taken from an incoming W3C `traceparent`, and
  * `traceparent` set on outgoing calls), child spans for the database commands, sent in batches
  * to `endpoint`/v1/traces as OTLP JSON. Must run before express and the driver are imported.
@@ -69,7 +91,7 @@ export function startTracing(options: { endpoint: string; serviceName: string })
       new HttpInstrumentation({ applyCustomAttributesOnSpan: nameByOperation }),
       // Said, not left to the default: with enhanced reporting `db.query.text` would carry the
       // filters' values (emails, ids); without it every value is `?`.
-      new MongoDBInstrumentation({ enhancedDatabaseReporting: false }),
+      new MongoDBInstrumentation({ enhancedDatabaseReporting: false, responseHook: collectionFromReply }),
     ],
   });
 
