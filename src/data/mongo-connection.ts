@@ -50,14 +50,27 @@ class DatabaseTimeoutError extends Error {
   override readonly name = 'DatabaseTimeoutError';
 }
 
-/** Settles like `work`, or rejects with DatabaseTimeoutError after `ms`, whichever comes first. */
+/**
+ * Settles like `work`, or rejects with DatabaseTimeoutError after `ms`, whichever comes first.
+ * One promise and one timer per call (every database call passes here): `Promise.race` with a
+ * timer promise and a `finally` made four promises and their reactions.
+ */
 function within<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new DatabaseTimeoutError(`the database did not answer within ${ms} ms`)), ms);
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new DatabaseTimeoutError(`the database did not answer within ${ms} ms`)), ms);
+    // Subscribed at once, so a rejection that comes after the timeout is handled (and ignored).
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        // The call's own error, passed on unchanged (the driver and our code throw only Errors).
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
   });
-  // The race subscribes to `work`, so a rejection that comes after the timeout is handled.
-  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
 
 /** An error for the log: its class and message only (a server selection error carries the whole topology). */
