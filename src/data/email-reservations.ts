@@ -40,6 +40,9 @@ function sameWrite(a: ReservationDocument, b: ReservationDocument): boolean {
   );
 }
 
+/** The collection of the reservations. */
+const EMAILS = 'emails';
+
 /**
  * The `emails` collection: `{_id: <email key>, userId, at}`. Inserting a reservation is atomic
  * on every database and across processes (a second insert of one `_id` is refused), so it is the
@@ -61,9 +64,6 @@ function sameWrite(a: ReservationDocument, b: ReservationDocument): boolean {
  * tag), and a release removes only the very write it read before its user let the email go: the
  * renewed one stays.
  */
-/** The collection of the reservations. */
-const EMAILS = 'emails';
-
 export class EmailReservations {
   private readonly reservations: Collection<ReservationDocument>;
   private readonly newReservations: InsertBatches<ReservationDocument>;

@@ -10,7 +10,7 @@ export type PointReadDb = Pick<Db, 'command' | 'readPreference' | 'readConcern'>
  *
  * Why: the hottest read of the API (`GET /users/{id}`) spent a large part of its CPU in the
  * driver's cursor machinery (a cursor, its response view, lazy documents, their cleanup), and that
- * garbage lived long enough to be promoted; this form cost the service about 60–100 µs less CPU
+ * garbage lived long enough to be promoted; this form cost the service about 30–100 µs less CPU
  * per read on FerretDB (docs/performance.md, "Measurements behind the code"). The database sees
  * the same command as from `findOne`, so it uses the same `_id` index on FerretDB and MongoDB.
  *
