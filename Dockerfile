@@ -35,4 +35,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 5000) + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # npm run serve's flags (src/runtime-flags.ts), without npm in the way of signals: SIGTERM reaches
 # the server, which drains and stops within SHUTDOWN_GRACE_MS.
-CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=50", "--no-maglev", "dist/src/server.js"]
+CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=50", "--no-maglev", "--no-allocation-site-pretenuring", "dist/src/server.js"]
