@@ -11,12 +11,12 @@
  * - `--no-maglev`: Node 22 and 24 compile hot functions twice, first with the Maglev compiler and
  *   then with TurboFan; without the first, peak RSS under load was about 20 MiB lower for the same
  *   or less CPU per request. (Node 20 has Maglev off already: the flag changes nothing there.)
- * - `--no-allocation-site-pretenuring`: in about half of the runs V8 decided, from the first
- *   seconds of load, to allocate some request-scoped objects straight into the old generation;
- *   what they point to then survived every young collection until the next full one, and the
+ * - `--no-allocation-site-pretenuring`: in 9 of 20 runs V8 decided, from the first seconds of
+ *   load, to allocate the objects of a few more allocation sites straight into the old generation;
+ *   objects of other sites then survived every young collection until the next full one, and the
  *   process stayed in that state: a full collection every quarter second instead of two per run,
- *   and V8's helper threads at 40–60 instead of 3–5 µs per request. Without pretenuring no run
- *   fell into it.
+ *   and V8's helper threads at 40–60 instead of 3–5 µs per request. With the flag, none of 20
+ *   runs fell into it (docs/performance.md, "Measurements behind the code").
  */
 export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8', '--heap-growing-percent=50', '--no-maglev', '--no-allocation-site-pretenuring'];
 
