@@ -13,4 +13,11 @@ describe('the Node flags the service starts with', () => {
       .join(' ');
     assert.equal(manifest.scripts.serve, `${environment} node ${SERVER_NODE_FLAGS.join(' ')} dist/src/server.js`);
   });
+
+  it('when the container image starts the service, then its command has the same flags as `npm run serve`', () => {
+    const dockerfile = readFileSync(`${projectRoot}/Dockerfile`, 'utf8');
+    const command = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1];
+    assert.ok(command, 'the Dockerfile has a CMD in exec form');
+    assert.deepEqual(JSON.parse(command), ['node', ...SERVER_NODE_FLAGS, 'dist/src/server.js']);
+  });
 });
