@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 import { specScopes } from '../../src/http/openapi/spec-operations.js';
 import { loadSpec } from '../../src/spec.js';
@@ -124,11 +124,15 @@ export class IdentityProvider {
     };
   }
 
+  /** Stops serving and removes its JWKS file's directory, so that no run leaves one behind. */
   async stop(): Promise<void> {
     const server = this.server;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.server = undefined;
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    rmSync(dirname(this.jwksFile), { recursive: true, force: true });
   }
 
   private writeJwksFile(): void {

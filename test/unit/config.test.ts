@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { asksForTokens, ConfigError, loadConfig, localModeListenAddress, type LookupAll } from '../../src/config.js';
 
 const minimal = { MONGODB_URI: 'mongodb://127.0.0.1:27017/' };
@@ -91,8 +91,11 @@ describe('configuration of JWT access tokens', () => {
       () => loadConfig({ ...minimal, ...env }),
       (error: unknown) => error instanceof ConfigError && patterns.every((pattern) => pattern.test(error.message)),
     );
+  const files = mkdtempSync(join(tmpdir(), 'config-jwks-'));
+  after(() => rmSync(files, { recursive: true, force: true }));
+  let written = 0;
   const jwksFile = (content: string) => {
-    const path = join(mkdtempSync(join(tmpdir(), 'config-jwks-')), 'jwks.json');
+    const path = join(files, `jwks-${written++}.json`);
     writeFileSync(path, content);
     return path;
   };
