@@ -9,9 +9,13 @@
 // Alternating spreads the machine's drift over both, which one run of `npm run bench` per build
 // cannot. Every status is counted; a round with anything but 200 fails the comparison. Beside the
 // rates, the CPU time the service process used per answered request (from /proc): on a machine
-// whose cores the load generator and the database share, it moves less with them than the rate.
-// And the process's peak RSS (VmHWM) at the end of its round, the figure the bench's goal reads.
+// whose cores the load generator and the database share, it moves less with them than the rate;
+// and that CPU divided by the database's in the same round, which cancels most of the machine's
+// drift between rounds (both slow down alike). The service writes its log lines into a file, as
+// in `npm run bench`. And the process's peak RSS (VmHWM) at the end of its round, the figure the bench's goal reads.
 import autocannon from 'autocannon';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDatabase } from '../scripts/lib/database.js';
@@ -21,12 +25,20 @@ import { SERVER_NODE_FLAGS } from '../src/runtime-flags.js';
 
 const TOKEN = 'ab-bench-token-0123456789abcdef';
 
-function startBuild(dir: string, mongodbUri: string, settings: Record<string, string> = {}, nodeFlags?: readonly string[]): Promise<ServiceProcess> {
+function startBuild(
+  dir: string,
+  mongodbUri: string,
+  logFile: string,
+  settings: Record<string, string> = {},
+  nodeFlags?: readonly string[],
+): Promise<ServiceProcess> {
   return startServiceProcess({
     node: process.execPath,
     entry: join(dir, 'dist/src/server.js'),
     env: { MONGODB_URI: mongodbUri, API_TOKENS: TOKEN, LOG_LEVEL: 'info', REGISTRATION_RATE_LIMIT: '1000000', ...settings },
     ...(nodeFlags ? { nodeFlags } : {}),
+    // Its log lines into a file, as `npm run bench` runs it.
+    logFile,
   });
 }
 
@@ -101,10 +113,13 @@ async function main(): Promise<void> {
   const settings = { A: settingsOf(values['a-env']), B: settingsOf(values['b-env']) };
   const nodeFlags = { A: flagsOf(values['a-node-flags']), B: flagsOf(values['b-node-flags']) };
   const database = await startDatabase({ log: (line) => process.stderr.write(`[ab] ${line}\n`) });
+  // The embedded database's process, whose CPU per request measures the machine's speed at the time.
+  const databasePids = 'pid' in database && typeof database.pid === 'number' ? [database.pid] : [];
+  const logs = mkdtempSync(join(tmpdir(), 'users-api-ab-'));
   try {
     const uri = new URL(database.uri);
     uri.pathname = '/ab_bench';
-    const seeder = await startBuild(builds.A, uri.toString());
+    const seeder = await startBuild(builds.A, uri.toString(), join(logs, 'seeder.log'));
     const ids: string[] = [];
     for (let i = 0; i < Number(values.users); i++) {
       const reply = await fetch(`${seeder.baseUrl}/users`, {
@@ -118,34 +133,42 @@ async function main(): Promise<void> {
     await seeder.stop();
     const rows: string[] = [];
     for (let round = 1; round <= Number(values.rounds); round++) {
-      const measured: Record<string, { rps: number; cpuUs: number; peakMiB: number }> = {};
+      const measured: Record<string, { rps: number; cpuUs: number; databaseUs: number; peakMiB: number }> = {};
       for (const name of ['A', 'B'] as const) {
-        const server = await startBuild(builds[name], uri.toString(), settings[name], nodeFlags[name]);
+        const server = await startBuild(builds[name], uri.toString(), join(logs, `${name}-${round}.log`), settings[name], nodeFlags[name]);
         await load(server.baseUrl, ids, Number(values.warmup), operation);
         const ticksBefore = cpuTicks([server.pid]);
+        const databaseBefore = cpuTicks(databasePids);
         const { rps, statuses } = await load(server.baseUrl, ids, Number(values.duration), operation);
         const ticks = cpuTicks([server.pid]) - ticksBefore;
+        const databaseTicks = cpuTicks(databasePids) - databaseBefore;
         const peakMiB = (memoryOf(server.pid)?.peakRssKb ?? 0) / 1024;
         await server.stop();
         if (Object.keys(statuses).some((status) => status !== '200')) throw new Error(`${name}: statuses ${JSON.stringify(statuses)}`);
         const answered = Object.values(statuses).reduce((sum, count) => sum + count, 0);
-        const cpuUs = ((ticks / TICKS_PER_SECOND) * 1e6) / Math.max(answered, 1);
-        measured[name] = { rps, cpuUs, peakMiB };
+        const perRequest = (cpu: number) => ((cpu / TICKS_PER_SECOND) * 1e6) / Math.max(answered, 1);
+        const cpuUs = perRequest(ticks);
+        const databaseUs = perRequest(databaseTicks);
+        measured[name] = { rps, cpuUs, databaseUs, peakMiB };
         process.stderr.write(
-          `[ab] round ${round} ${name}: ${Math.round(rps)} req/s, ${Math.round(cpuUs)} µs CPU/request, peak RSS ${Math.round(peakMiB)} MiB ${JSON.stringify(statuses)}\n`,
+          `[ab] round ${round} ${name}: ${Math.round(rps)} req/s, ${Math.round(cpuUs)} µs CPU/request (database ${Math.round(databaseUs)} µs), peak RSS ${Math.round(peakMiB)} MiB ${JSON.stringify(statuses)}\n`,
         );
       }
-      const a = measured.A ?? { rps: 0, cpuUs: 0, peakMiB: 0 };
-      const b = measured.B ?? { rps: 0, cpuUs: 0, peakMiB: 0 };
+      const a = measured.A ?? { rps: 0, cpuUs: 0, databaseUs: 0, peakMiB: 0 };
+      const b = measured.B ?? { rps: 0, cpuUs: 0, databaseUs: 0, peakMiB: 0 };
+      // The service's CPU relative to the database's in the same round: the machine's speed drifts
+      // by ±15% between rounds and moves both alike, so this ratio varies less between rounds.
+      const relative = (side: typeof a) => side.cpuUs / (side.databaseUs || 1);
       rows.push(
-        `| ${round} | ${Math.round(a.rps)} | ${Math.round(b.rps)} | ${(b.rps / (a.rps || 1)).toFixed(2)}× | ${Math.round(a.cpuUs)} | ${Math.round(b.cpuUs)} | ${(b.cpuUs / (a.cpuUs || 1)).toFixed(2)}× | ${Math.round(a.peakMiB)} | ${Math.round(b.peakMiB)} |`,
+        `| ${round} | ${Math.round(a.rps)} | ${Math.round(b.rps)} | ${(b.rps / (a.rps || 1)).toFixed(2)}× | ${Math.round(a.cpuUs)} | ${Math.round(b.cpuUs)} | ${(b.cpuUs / (a.cpuUs || 1)).toFixed(2)}× | ${databasePids.length > 0 ? `${(relative(b) / (relative(a) || 1)).toFixed(2)}×` : '—'} | ${Math.round(a.peakMiB)} | ${Math.round(b.peakMiB)} |`,
       );
     }
     process.stdout.write(
-      `operation: ${operation}\nA: ${builds.A} ${JSON.stringify(settings.A)} ${(nodeFlags.A ?? SERVER_NODE_FLAGS).join(' ')}\nB: ${builds.B} ${JSON.stringify(settings.B)} ${(nodeFlags.B ?? SERVER_NODE_FLAGS).join(' ')}\n\n| round | A req/s | B req/s | B/A | A µs CPU/req | B µs CPU/req | B/A | A peak RSS MiB | B peak RSS MiB |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n${rows.join('\n')}\n`,
+      `operation: ${operation}\nA: ${builds.A} ${JSON.stringify(settings.A)} ${(nodeFlags.A ?? SERVER_NODE_FLAGS).join(' ')}\nB: ${builds.B} ${JSON.stringify(settings.B)} ${(nodeFlags.B ?? SERVER_NODE_FLAGS).join(' ')}\n\n| round | A req/s | B req/s | B/A | A µs CPU/req | B µs CPU/req | B/A | B/A ÷ the database's | A peak RSS MiB | B peak RSS MiB |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n${rows.join('\n')}\n`,
     );
   } finally {
     await database.stop();
+    rmSync(logs, { recursive: true, force: true });
   }
 }
 
