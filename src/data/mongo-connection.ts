@@ -115,6 +115,9 @@ export class Database {
   private retryDelay = 0;
   private readonly closing = new AbortController();
   private observer: DatabaseCallObserver | undefined;
+  /** Calls through `run` not yet settled, and who waits for there to be none (close()). */
+  private callsInFlight = 0;
+  private noCallsInFlight: (() => void) | undefined;
   /**
    * The driver's connection pool at this moment, counted from its events from the client's
    * creation on (so whoever reads it later, as the metrics do, sees every connection): `open`
@@ -200,6 +203,7 @@ export class Database {
       throw this.unavailable();
     }
     const started = performance.now();
+    this.callsInFlight++;
     try {
       const result = await within(this.timeoutMs, call());
       this.observer?.ended(operation, (performance.now() - started) / 1000);
@@ -219,6 +223,8 @@ export class Database {
       // A domain answer (EMAIL_TAKEN…) thrown from within the call: the database did answer.
       this.observer?.ended(operation, seconds, error instanceof AppError ? undefined : 'error');
       throw error;
+    } finally {
+      if (--this.callsInFlight === 0) this.noCallsInFlight?.();
     }
   }
 
@@ -232,10 +238,30 @@ export class Database {
     return this.closing.signal;
   }
 
-  /** Stops reconnecting and closes the client. Calls made afterwards fail as a bug would (500). */
+  /**
+   * Stops background work, lets the calls in flight settle, then stops reconnecting and closes the
+   * client. Calls made afterwards fail as a bug would (500).
+   *
+   * Why wait: at shutdown, requests whose clients had already left are no longer waited for by the
+   * HTTP server, but their handlers still run; closing the client under their calls failed each
+   * with MongoClientClosedError (an error line and a 500 for nobody), and could stop a write of
+   * several steps between two of them. The wait is at most one call's bound (`timeoutMs`), and the
+   * shutdown bounds the whole close (src/shutdown.ts).
+   */
   async close(): Promise<void> {
-    this.state = 'closed';
     this.closing.abort();
+    if (this.callsInFlight > 0) {
+      // The calls in flight now settle within one call's bound; calls started meanwhile are not
+      // waited for beyond it.
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.noCallsInFlight = resolve;
+        timer = setTimeout(resolve, this.timeoutMs);
+      });
+      clearTimeout(timer);
+      this.noCallsInFlight = undefined;
+    }
+    this.state = 'closed';
     await this.client.close();
   }
 

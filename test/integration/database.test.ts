@@ -55,6 +55,38 @@ describe('Database.run against the real database', () => {
     }
   });
 
+  it('when the client is closed while a call is in flight, then the call completes on the open client first and close() ends after it', async () => {
+    const database = await connectTestDatabase('database_close_in_flight');
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // A handler that is still between two steps when the shutdown closes the client.
+    const call = database.run(async () => {
+      await gate;
+      return database.db.command({ ping: 1 });
+    });
+    let closed = false;
+    const closing = database.close().then(() => (closed = true));
+    await sleep(200);
+    assert.equal(closed, false, 'close() waits for the call in flight');
+    release();
+    assert.deepEqual(await call, { ok: 1 });
+    await closing;
+    assert.equal(closed, true);
+  });
+
+  it('when a call in flight outlasts its bound at close, then close() waits no longer than the bound', async () => {
+    const database = await connectTestDatabase('database_close_bound', { timeoutMs: 300 });
+    const stuck = assert.rejects(
+      database.run(() => new Promise<never>(() => {})),
+      unavailable,
+    );
+    const started = Date.now();
+    await database.close();
+    const waited = Date.now() - started;
+    assert.ok(waited >= 250 && waited < 3000, `close() took ${waited} ms`);
+    await stuck;
+  });
+
   it('when connecting in the background to a reachable database, then onConnect runs once and calls go through', async () => {
     const { logger, lines } = capture();
     const database = new Database({ ...testDatabaseTarget('database_background'), timeoutMs: 2000, logger });
