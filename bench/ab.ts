@@ -11,8 +11,9 @@
 // rates, the CPU time the service process used per answered request (from /proc): on a machine
 // whose cores the load generator and the database share, it moves less with them than the rate;
 // and that CPU divided by the database's in the same round, which cancels most of the machine's
-// drift between rounds (both slow down alike). The service writes its log lines into a file, as
-// in `npm run bench`. And the process's peak RSS (VmHWM) at the end of its round, the figure the bench's goal reads.
+// drift between rounds (both slow down alike). And the process's peak RSS (VmHWM) at the end of
+// its round, the figure the bench's goal reads. The service writes its log lines into a file, as
+// in `npm run bench`.
 import autocannon from 'autocannon';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

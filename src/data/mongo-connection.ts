@@ -115,9 +115,10 @@ export class Database {
   private retryDelay = 0;
   private readonly closing = new AbortController();
   private observer: DatabaseCallObserver | undefined;
-  /** Calls through `run` not yet settled, and who waits for there to be none (close()). */
+  /** Calls through `run` not yet settled; close() waits for there to be none. */
   private callsInFlight = 0;
   private noCallsInFlight: (() => void) | undefined;
+  private callsSettled: Promise<void> | undefined;
   /**
    * The driver's connection pool at this moment, counted from its events from the client's
    * creation on (so whoever reads it later, as the metrics do, sees every connection): `open`
@@ -252,14 +253,15 @@ export class Database {
     this.closing.abort();
     if (this.callsInFlight > 0) {
       // The calls in flight now settle within one call's bound; calls started meanwhile are not
-      // waited for beyond it.
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        this.noCallsInFlight = resolve;
-        timer = setTimeout(resolve, this.timeoutMs);
+      // waited for beyond it. One wait, whoever else closes meanwhile.
+      this.callsSettled ??= new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.timeoutMs);
+        this.noCallsInFlight = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
-      clearTimeout(timer);
-      this.noCallsInFlight = undefined;
+      await this.callsSettled;
     }
     this.state = 'closed';
     await this.client.close();
