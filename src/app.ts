@@ -1,6 +1,5 @@
 import cors from 'cors';
 import express, { type Express, type Request, type RequestHandler } from 'express';
-import helmet from 'helmet';
 import type { Database } from './data/mongo-connection.js';
 import type { UsersService } from './domain/users-service.js';
 import type { Logger } from './logger.js';
@@ -19,6 +18,7 @@ import { authFailureLimiter, registrationLimiter, type RateLimitStores } from '.
 import { requestLogging } from './http/middleware/request-logging.js';
 import { requestOperation } from './http/openapi/request-operation.js';
 import { requestShape } from './http/middleware/request-shape.js';
+import { responseSecurityHeaders } from './http/middleware/security-headers.js';
 import { specOperations } from './http/openapi/spec-operations.js';
 import { deprecationHeaders, legacyRoutes } from './http/routes/legacy-routes.js';
 import { usersRoutes } from './http/routes/users-routes.js';
@@ -79,11 +79,11 @@ export function createApp({ users, logger, config, health, database, rateLimitCo
     requestLogging(logger, { finished: (req, res, seconds) => metrics.observeRequest(req, res, seconds), ...(traceId ? { traceId } : {}) }),
     // Before anything parses the request: headers reduced to what the contract can mean.
     requestShape(operations.flatMap((operation) => operation.bodyMediaTypes)),
-    helmet(),
+    responseSecurityHeaders(),
   ];
   // Local mode answers only requests addressed to its loopback address (DNS rebinding, see
-  // src/http/middleware/loopback-host.ts): checked before anything is served, after helmet so that the 421
-  // carries the same protective headers as every other response.
+  // src/http/middleware/loopback-host.ts): checked before anything is served, after the security
+  // headers so that the 421 carries them as every other response does.
   if (!asksForTokens(config)) prelude.push(loopbackHostOnly({ host: config.host }));
   if (config.corsOrigins.length > 0) {
     prelude.push(cors({ origin: [...config.corsOrigins], exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }));

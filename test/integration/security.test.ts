@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { problemType } from '../../src/errors/catalogue.js';
 import { request } from '../support/http.js';
 import { assertProblem } from '../support/problems.js';
 import { startTestServer, testDatabaseUri, type TestServer } from '../support/test-server.js';
@@ -160,11 +161,51 @@ describe('protective headers, CORS and request ids', () => {
     await server.close();
   });
 
-  it('when any response is sent, then it carries security headers and no X-Powered-By', async () => {
-    const reply = await request(server.baseUrl, 'GET', '/users');
-    assert.equal(reply.headers.get('x-content-type-options'), 'nosniff');
-    assert.ok(reply.headers.get('content-security-policy'));
-    assert.equal(reply.headers.get('x-powered-by'), null);
+  /** The headers every response carries (src/http/middleware/security-headers.ts). */
+  const RESPONSE_HEADERS = {
+    'content-security-policy': "default-src 'none';frame-ancestors 'none'",
+    'x-frame-options': 'DENY',
+    'x-content-type-options': 'nosniff',
+    'strict-transport-security': 'max-age=31536000; includeSubDomains',
+    'cross-origin-resource-policy': 'same-origin',
+  };
+  /** The ones only an HTML page carries besides. */
+  const DOCUMENT_HEADERS = {
+    'cross-origin-opener-policy': 'same-origin',
+    'origin-agent-cluster': '?1',
+    'referrer-policy': 'no-referrer',
+    'x-dns-prefetch-control': 'off',
+    'x-download-options': 'noopen',
+    'x-permitted-cross-domain-policies': 'none',
+    'x-xss-protection': '0',
+  };
+
+  it('when any API response is sent, success or problem, then it carries the response security headers, none of the document ones and no X-Powered-By', async () => {
+    for (const [path, status] of [
+      ['/users', 200],
+      ['/users/not-an-id', 400],
+      ['/nowhere', 404],
+    ] as const) {
+      const reply = await request(server.baseUrl, 'GET', path);
+      assert.equal(reply.status, status, path);
+      for (const [name, value] of Object.entries(RESPONSE_HEADERS)) assert.equal(reply.headers.get(name), value, `${path}: ${name}`);
+      for (const name of Object.keys(DOCUMENT_HEADERS)) assert.equal(reply.headers.get(name), null, `${path}: ${name}`);
+      assert.equal(reply.headers.get('x-powered-by'), null, path);
+    }
+  });
+
+  it('when an HTML page is sent (the docs, a problem page), then it carries the document headers too, with its own policy', async () => {
+    for (const path of ['/docs', problemType('ROUTE_NOT_FOUND')]) {
+      const reply = await request(server.baseUrl, 'GET', path);
+      assert.equal(reply.status, 200, path);
+      assert.match(reply.headers.get('content-type') ?? '', /^text\/html/, path);
+      for (const [name, value] of Object.entries({ ...RESPONSE_HEADERS, ...DOCUMENT_HEADERS })) {
+        if (name !== 'content-security-policy') assert.equal(reply.headers.get(name), value, `${path}: ${name}`);
+      }
+      const policy = reply.headers.get('content-security-policy') ?? '';
+      assert.match(policy, /^default-src 'none'; .*frame-ancestors 'none'$/, path);
+      assert.equal(reply.headers.get('x-powered-by'), null, path);
+    }
   });
 
   it('when an allowed origin asks, then CORS allows it; any other origin gets no CORS headers', async () => {

@@ -5,6 +5,7 @@ import type { Request, RequestHandler } from 'express';
 import { AppError } from '../../errors/app-error.js';
 import { servedAt } from '../openapi/served-spec.js';
 import type { Spec } from '../../spec.js';
+import { documentSecurityHeaders } from '../middleware/security-headers.js';
 import { ifNoneMatchHitsTag } from '../responses/conditional.js';
 import { escapeHtml, htmlPage } from '../responses/html-page.js';
 import { PROBLEM_PAGE_CSP, problemPages } from './problem-pages.js';
@@ -48,9 +49,9 @@ export function redocPage(options: { title: string | undefined; bundleSrc: strin
 }
 
 // What the served page may load: its own scripts and the spec, styles Redoc injects, the blob:
-// worker of its search box, data: images. Set on the page itself, so that a stricter global
-// policy (helmet's default refuses blob: workers) cannot break it, and so that a browser refuses
-// anything external the bundle might still try.
+// worker of its search box, data: images. Set on the page itself, in the place of the policy
+// every response gets (which lets nothing load), so that a browser refuses anything external the
+// bundle might still try.
 const DOCS_PAGE_CSP = [
   "default-src 'none'",
   "script-src 'self'",
@@ -113,6 +114,14 @@ export function docsRoutes(served: Spec, options: { publicBaseUrl?: string | und
   const page = redocPage({ title: spec.info?.title, bundleSrc, spec: { url: '/openapi.json' } });
 
   const revalidate = 'no-cache';
+  // The HTML pages also carry the headers only a document can use (security-headers.ts).
+  const documentHeaders = documentSecurityHeaders();
+  const sendPage = (page: Asset): RequestHandler => {
+    const sendIt = send(page);
+    return (req, res, next) => {
+      documentHeaders(req, res, () => sendIt(req, res, next));
+    };
+  };
   // The contract names where it is served: PUBLIC_BASE_URL, else the address the first request
   // came to (the listening address; known only once listening, as with port 0).
   let contract: { yaml: RequestHandler; json: RequestHandler } | undefined;
@@ -130,12 +139,12 @@ export function docsRoutes(served: Spec, options: { publicBaseUrl?: string | und
     ['/openapi.yaml', (req, res, next) => contractFor(req).yaml(req, res, next)],
     ['/openapi.json', (req, res, next) => contractFor(req).json(req, res, next)],
     // "/docs/" is the same page (see the lookup below).
-    ['/docs', send(asset(page, 'text/html; charset=utf-8', revalidate, { 'Content-Security-Policy': DOCS_PAGE_CSP }))],
+    ['/docs', sendPage(asset(page, 'text/html; charset=utf-8', revalidate, { 'Content-Security-Policy': DOCS_PAGE_CSP }))],
     ['/docs/redoc.standalone.js', send(bundle)],
     // The pages the problems' `type` URIs name.
     ...problemPages().map(([path, html]): [string, RequestHandler] => [
       path,
-      send(asset(html, 'text/html; charset=utf-8', revalidate, { 'Content-Security-Policy': PROBLEM_PAGE_CSP })),
+      sendPage(asset(html, 'text/html; charset=utf-8', revalidate, { 'Content-Security-Policy': PROBLEM_PAGE_CSP })),
     ]),
   ];
 
