@@ -4,7 +4,7 @@ import { isEmailAddress } from '../../domain/email-address.js';
 import { inSequence } from '../middleware/in-sequence.js';
 import { compileSpecCheckOnlyWhenUsed } from './lazy-spec-check.js';
 import { skipParameterMutationWhenNothingToMutate } from './parameter-mutator-fast-path.js';
-import { cacheValidatorRouteMatchers } from './route-matcher-cache.js';
+import { compileValidatorRouteLookup } from './route-lookup.js';
 
 type OpenApiDocument = Parameters<typeof OpenApiValidator.middleware>[0]['apiSpec'];
 
@@ -39,7 +39,7 @@ export function openApiValidation(options: {
    */
   access: RequestHandler;
 }): RequestHandler {
-  cacheValidatorRouteMatchers();
+  compileValidatorRouteLookup();
   skipParameterMutationWhenNothingToMutate();
   compileSpecCheckOnlyWhenUsed();
   const middlewares = OpenApiValidator.middleware({
