@@ -116,8 +116,8 @@ export function docsRoutes(served: Spec, options: { publicBaseUrl?: string | und
   const revalidate = 'no-cache';
   // The HTML pages also carry the headers only a document can use (security-headers.ts).
   const documentHeaders = documentSecurityHeaders();
-  const sendPage = (page: Asset): RequestHandler => {
-    const sendIt = send(page);
+  const sendPage = (html: Asset): RequestHandler => {
+    const sendIt = send(html);
     return (req, res, next) => {
       documentHeaders(req, res, () => sendIt(req, res, next));
     };
