@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDatabase } from '../scripts/lib/database.js';
-import { cpuTicks, memoryOf, TICKS_PER_SECOND } from './lib/proc-stats.js';
+import { cpuTicks, memoryOf, microsecondsPerRequest } from './lib/proc-stats.js';
 import { startServiceProcess, type ServiceProcess } from './lib/service-process.js';
 import { SERVER_NODE_FLAGS } from '../src/runtime-flags.js';
 
@@ -147,9 +147,8 @@ async function main(): Promise<void> {
         await server.stop();
         if (Object.keys(statuses).some((status) => status !== '200')) throw new Error(`${name}: statuses ${JSON.stringify(statuses)}`);
         const answered = Object.values(statuses).reduce((sum, count) => sum + count, 0);
-        const perRequest = (cpu: number) => ((cpu / TICKS_PER_SECOND) * 1e6) / Math.max(answered, 1);
-        const cpuUs = perRequest(ticks);
-        const databaseUs = perRequest(databaseTicks);
+        const cpuUs = microsecondsPerRequest(ticks, answered);
+        const databaseUs = microsecondsPerRequest(databaseTicks, answered);
         measured[name] = { rps, cpuUs, databaseUs, peakMiB };
         process.stderr.write(
           `[ab] round ${round} ${name}: ${Math.round(rps)} req/s, ${Math.round(cpuUs)} µs CPU/request (database ${Math.round(databaseUs)} µs), peak RSS ${Math.round(peakMiB)} MiB ${JSON.stringify(statuses)}\n`,

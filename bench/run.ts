@@ -13,7 +13,7 @@ import { findProjectRoot } from '../scripts/lib/project-root.js';
 import { createTempDataDir } from '../scripts/lib/temp-data-dir.js';
 import { measureDatabase } from './lib/database-loop.js';
 import { waitUntilIdle } from './lib/drain.js';
-import { cpuTicks, TICKS_PER_SECOND } from './lib/proc-stats.js';
+import { cpuTicks, microsecondsPerRequest } from './lib/proc-stats.js';
 import { ensureFlaskVenv } from './lib/flask-venv.js';
 import { mergeRounds } from './lib/rounds.js';
 import { runLoad } from './lib/load.js';
@@ -115,11 +115,10 @@ async function measureServer(kind: ServerKind, users: number, context: Context):
         const before = { server: cpuTicks([running.pid]), database: cpuTicks([db.pid]), bench: process.cpuUsage() };
         const result = await runLoad({ baseUrl: running.baseUrl, headers, plan, connections: options.connections, durationSec });
         const answered = Math.max(result.requests, 1);
-        const ticksUs = (ticks: number) => ((ticks / TICKS_PER_SECOND) * 1e6) / answered;
         const bench = process.cpuUsage(before.bench);
         const cpu: CpuPerRequest = {
-          serverUs: ticksUs(cpuTicks([running.pid]) - before.server),
-          databaseUs: ticksUs(cpuTicks([db.pid]) - before.database),
+          serverUs: microsecondsPerRequest(cpuTicks([running.pid]) - before.server, answered),
+          databaseUs: microsecondsPerRequest(cpuTicks([db.pid]) - before.database, answered),
           loadGeneratorUs: (bench.user + bench.system) / answered,
         };
         return { result, cpu };

@@ -49,6 +49,11 @@ export function cpuTicks(roots: readonly number[]): number {
   return roots.flatMap(processTree).reduce((sum, pid) => sum + processTicks(pid), 0);
 }
 
+/** CPU ticks spread over the requests answered meanwhile: microseconds per request (none answered counts as one). */
+export function microsecondsPerRequest(ticks: number, requests: number): number {
+  return ((ticks / TICKS_PER_SECOND) * 1e6) / Math.max(requests, 1);
+}
+
 export type Memory = { rssKb: number; peakRssKb: number };
 
 /**
